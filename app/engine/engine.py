@@ -1,0 +1,280 @@
+"""The in-process llama.cpp engine: one loaded model, chat turns streamed as text deltas.
+
+Threading: create, use and close an Engine on one thread. Only `cancel()` may be called from any
+other thread; it stops a turn within one token while decoding, and between (and, on CPU, inside)
+batches while the prompt is evaluated."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from pathlib import Path
+
+from app.engine.context_fit import ContextFit, fit_messages
+from app.engine.errors import EngineClosed
+from app.engine.gguf_file import ModelFacts, inspect_gguf
+from app.engine.hardware import physical_cores
+from app.engine.messages import (
+    ChatMessage,
+    GenerationStats,
+    LoadOptions,
+    SamplingOptions,
+    StopReason,
+)
+from app.engine.native import DECODE_ABORTED, DECODE_OK, Context, Model, Sampler
+from app.engine.stop_strings import StopStringFilter
+from app.engine.tokenizer import Tokenizer
+
+logger = logging.getLogger(__name__)
+
+RANDOM_SEED = 0xFFFFFFFF  # llama.cpp draws a seed itself
+MIN_REEVALUATED = 2
+
+
+def _batches(tokens: list[int], size: int) -> Iterator[list[int]]:
+    """Split a prompt into batches of at most `size`, never leaving a last batch of one token (see
+    MIN_REEVALUATED: a lone token is computed differently, and replies would depend on the split)."""
+    start = 0
+    while start < len(tokens):
+        end = min(start + size, len(tokens))
+        if len(tokens) - end == 1:
+            end -= 1
+        yield tokens[start:end]
+        start = end
+
+
+class ChatStream:
+    """The text deltas of one reply. Iterate it once; afterwards `stats` says how the turn went.
+    `fit` is known before the first token: which messages were left out to fit the context."""
+
+    def __init__(self, generator: Generator[str, None, GenerationStats], fit: ContextFit) -> None:
+        self._generator = generator
+        self._parts: list[str] = []
+        self.fit = fit
+        self.stats: GenerationStats | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            try:
+                delta = next(self._generator)
+            except StopIteration as finished:
+                self.stats = finished.value
+                return
+            self._parts.append(delta)
+            yield delta
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def close(self) -> None:
+        self._generator.close()
+
+
+class Engine:
+    def __init__(
+        self,
+        facts: ModelFacts,
+        model: Model,
+        context: Context,
+        tokenizer: Tokenizer,
+        options: LoadOptions,
+    ) -> None:
+        self.facts = facts
+        self.tokenizer = tokenizer
+        self.template = tokenizer.template
+        self.options = options
+        self._model: Model | None = model
+        self._context: Context | None = context
+        self._cached: list[int] = []  # exactly the tokens in llama.cpp's KV cache, in order
+        self._active: ChatStream | None = None
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        options: LoadOptions = LoadOptions(),
+        *,
+        on_progress: Callable[[float], bool] | None = None,
+    ) -> Engine:
+        """Validate and load a GGUF model. `on_progress(fraction)` may return False to abort."""
+        facts = inspect_gguf(path)
+        model = Model(facts.path, options, on_progress=on_progress)
+        try:
+            context = Context(model, facts.path, options, threads=physical_cores())
+            if options.lora_path:
+                context.apply_lora(model, Path(options.lora_path), options.lora_scale)
+        except BaseException:
+            model.close()
+            raise
+        tokenizer = Tokenizer.for_model(model, facts)
+        if tokenizer.template.is_fallback:
+            logger.warning("%s has no chat template; using ChatML", facts.path.name)
+        return cls(facts, model, context, tokenizer, options)
+
+    @property
+    def n_ctx(self) -> int:
+        return self._require()[1].n_ctx
+
+    def cancel(self) -> None:
+        """Stop the running turn, if any. Safe from any thread."""
+        context = self._context
+        if context is not None:
+            context.abort.set()
+
+    def close(self) -> None:
+        """Free the context and the model. Idempotent."""
+        if self._active is not None:
+            self._active.close()
+            self._active = None
+        if self._context is not None:
+            self._context.close()
+            self._context = None
+        if self._model is not None:
+            self._model.close()
+            self._model = None
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
+        self._require()
+        return self.tokenizer.count_tokens(messages)
+
+    def chat(
+        self, messages: Sequence[ChatMessage], sampling: SamplingOptions = SamplingOptions()
+    ) -> ChatStream:
+        """Start a reply to `messages`. Raises MessageTooLong at once if even the system prompt and the
+        latest message do not fit; older turns that do not fit are left out and reported."""
+        _, context = self._require()
+        if self._active is not None:
+            self._active.close()  # a new request supersedes an unfinished one
+        context.abort.clear()
+        # Keep room for the reply, but never so much that a long max_tokens empties the history.
+        reply_room = min(sampling.max_tokens, context.n_ctx // 4)
+        fit = fit_messages(messages, self.tokenizer.tokenize_prompt, context.n_ctx - reply_room, context.n_ctx)
+        self._active = ChatStream(self._generate(list(fit.tokens), sampling, fit.dropped), fit)
+        return self._active
+
+    def _require(self) -> tuple[Model, Context]:
+        if self._model is None or self._context is None:
+            raise EngineClosed()
+        return self._model, self._context
+
+    def _seed(self, sampling: SamplingOptions) -> int:
+        for seed in (sampling.seed, self.options.seed):
+            if seed is not None:
+                return seed & 0xFFFFFFFF
+        return RANDOM_SEED
+
+    def _resync_cache(self, attempted: Sequence[int]) -> None:
+        """After an aborted or failed decode, llama.cpp keeps the batches it finished: read back how
+        far it got so the cache list and the KV cache agree again."""
+        _, context = self._require()
+        present = context.tokens_in_memory()
+        self._cached = (self._cached + list(attempted))[:present]
+        context.forget_from(present)
+
+    def _generate(
+        self, prompt: list[int], sampling: SamplingOptions, dropped: tuple[int, ...]
+    ) -> Generator[str, None, GenerationStats]:
+        model, context = self._require()
+        started = time.perf_counter()
+
+        # Reuse the longest common prefix with what the KV cache holds. The last two prompt tokens
+        # are always evaluated again: the last one's logits give the first reply token, and
+        # llama.cpp's CPU kernels compute a one-token batch slightly differently from a longer one,
+        # so re-evaluating a single token would make a repeated prompt give a different reply.
+        reuse = 0
+        for cached, wanted in zip(self._cached, prompt[: max(len(prompt) - MIN_REEVALUATED, 0)]):
+            if cached != wanted:
+                break
+            reuse += 1
+        context.forget_from(reuse)
+        del self._cached[reuse:]
+
+        def stats(reason: StopReason, error: str | None = None, **timing: object) -> GenerationStats:
+            return GenerationStats(
+                prompt_tokens=len(prompt),
+                evaluated_tokens=evaluated,
+                completion_tokens=completion,
+                time_to_first_token_s=timing.get("ttft"),  # type: ignore[arg-type]
+                prompt_tokens_per_s=timing.get("prompt_rate"),  # type: ignore[arg-type]
+                decode_tokens_per_s=timing.get("decode_rate"),  # type: ignore[arg-type]
+                stop_reason=reason,
+                dropped_messages=dropped,
+                error=error,
+            )
+
+        evaluated = completion = 0
+        pending = prompt[reuse:]
+        context.arm_abort(True)
+        try:
+            for chunk in _batches(pending, context.n_batch):
+                status = DECODE_ABORTED if context.abort.is_set() else context.decode(chunk)
+                if status != DECODE_OK:
+                    before = len(self._cached)
+                    self._resync_cache(chunk)
+                    evaluated += len(self._cached) - before
+                    if status == DECODE_ABORTED:
+                        return stats(StopReason.CANCELLED)
+                    return stats(StopReason.ERROR, f"llama.cpp could not evaluate the prompt ({status})")
+                self._cached.extend(chunk)
+                evaluated += len(chunk)
+        finally:
+            context.arm_abort(False)
+        prompt_seconds = time.perf_counter() - started
+        prompt_rate = evaluated / prompt_seconds if evaluated and prompt_seconds > 0 else None
+
+        sampler = Sampler(model, sampling, self._seed(sampling))
+        utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        stops = StopStringFilter(self.template.stop_strings)
+        reason, error = StopReason.LENGTH, None
+        first_at = last_at = None
+        try:
+            while completion < sampling.max_tokens:
+                if context.abort.is_set():
+                    reason = StopReason.CANCELLED
+                    break
+                token = sampler.sample(context)
+                last_at = time.perf_counter()
+                first_at = first_at or last_at
+                if model.is_end_of_generation(token):
+                    reason = StopReason.EOS
+                    break
+                completion += 1
+                text, stopped = stops.feed(utf8.decode(model.piece(token)))
+                if text:
+                    yield text
+                if stopped:
+                    reason = StopReason.EOS
+                    break
+                if completion == sampling.max_tokens or len(self._cached) >= context.n_ctx:
+                    break  # LENGTH: the reply limit, or the context window is full
+                status = context.decode([token])
+                if status != DECODE_OK:
+                    self._resync_cache([token])
+                    reason, error = StopReason.ERROR, f"llama.cpp could not continue ({status})"
+                    break
+                self._cached.append(token)
+            tail = stops.flush() + utf8.decode(b"", final=True) if reason != StopReason.EOS else ""
+            if tail:
+                yield tail
+        finally:
+            sampler.close()
+
+        decode_rate = None
+        if first_at is not None and last_at is not None and completion > 1 and last_at > first_at:
+            decode_rate = (completion - 1) / (last_at - first_at)
+        return stats(
+            reason,
+            error,
+            ttft=(first_at - started) if first_at is not None else None,
+            prompt_rate=prompt_rate,
+            decode_rate=decode_rate,
+        )

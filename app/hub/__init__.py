@@ -1,0 +1,1 @@
+"""Model manager: catalog, Hugging Face downloads, local library (no Qt)."""

