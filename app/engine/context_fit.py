@@ -1,7 +1,13 @@
 """Fit a conversation into the context window by leaving out its oldest whole turns.
 
 The system prompt and the last turn (from the latest user message on) are always kept; a turn is a
-user message with the replies that follow it. Nothing is cut mid-message."""
+user message with the replies that follow it. Nothing is cut mid-message.
+
+Later turns keep the same first turn while they still fit, so the prompt's beginning (and with it
+the KV cache) stays the same. When turns must go, enough go to bring the prompt down to `refill` of
+the budget: the engine asks for 1.0 (drop only what must go) when llama.cpp can shift the cache past
+the dropped turns, and for half when it cannot, because then every drop means evaluating the kept
+history again and should happen only every few turns (GPT4All erases half its context likewise)."""
 
 from __future__ import annotations
 
@@ -11,12 +17,17 @@ from dataclasses import dataclass
 from app.engine.errors import MessageTooLong
 from app.engine.messages import ChatMessage
 
+REFILL = 0.5
+
 
 @dataclass(frozen=True)
 class ContextFit:
     messages: tuple[ChatMessage, ...]  # what the model will see
     dropped: tuple[int, ...]  # indexes, in the caller's list, of the messages left out
     tokens: tuple[int, ...]  # the prompt for `messages`
+    # Where the kept history starts when something was dropped: (index in the caller's list,
+    # message). Passed back as `keep_from` for the next turn of the same conversation.
+    anchor: tuple[int, ChatMessage] | None = None
 
 
 def fit_messages(
@@ -24,35 +35,48 @@ def fit_messages(
     tokenize: Callable[[Sequence[ChatMessage]], Sequence[int]],
     budget: int,
     n_ctx: int,
+    *,
+    keep_from: tuple[int, ChatMessage] | None = None,
+    refill: float = REFILL,
 ) -> ContextFit:
-    """Keep as many recent turns as fit in `budget` tokens (the context minus room for the reply)."""
+    """Keep the conversation within `budget` tokens (the context minus room for the reply).
+    `keep_from` is the previous fit's `anchor`: that start is kept again while it fits, so the
+    prompt's beginning (and the KV cache) stays the same from turn to turn."""
     if not messages:
         raise ValueError("a chat needs at least one message")
     head = 1 if messages[0].role == "system" else 0
     turn_starts = [i for i in range(head, len(messages)) if messages[i].role == "user"] or [head]
     if turn_starts[0] != head:
         turn_starts.insert(0, head)  # replies before the first user message form a turn of their own
-    last_turn = turn_starts[-1]
 
-    def keeping_from(start: int) -> list[ChatMessage]:
-        return list(messages[:head]) + list(messages[start:])
+    def fit_from(start: int) -> ContextFit:
+        kept = tuple(messages[:head]) + tuple(messages[start:])
+        anchor = (start, messages[start]) if start > head else None
+        return ContextFit(kept, tuple(range(head, start)), tuple(tokenize(kept)), anchor)
 
-    tokens = tuple(tokenize(messages))
-    if len(tokens) <= budget:
-        return ContextFit(tuple(messages), (), tokens)
-    minimal = tuple(tokenize(keeping_from(last_turn)))
-    if len(minimal) > budget:
-        raise MessageTooLong(len(minimal), budget, n_ctx)
+    everything = fit_from(head)
+    if len(everything.tokens) <= budget:
+        return everything
+    minimal = fit_from(turn_starts[-1])
+    if len(minimal.tokens) > budget:
+        raise MessageTooLong(len(minimal.tokens), budget, n_ctx)
 
-    # Fewer turns never need more tokens, so the first turn that can be kept is found by bisection.
-    low, high = 0, len(turn_starts) - 1  # high is known to fit
-    fitting_tokens = minimal
+    if keep_from is not None:
+        start, message = keep_from
+        if start in turn_starts[1:] and messages[start] == message:
+            anchored = fit_from(start)
+            if len(anchored.tokens) <= budget:
+                return anchored
+
+    # Fewer turns never need more tokens: bisect for the first turn that brings the prompt down to
+    # the refill level (the last turn alone is kept even if it is above that level).
+    target = int(budget * refill)
+    low, high, best = 0, len(turn_starts) - 1, minimal
     while low < high:
         middle = (low + high) // 2
-        candidate = tuple(tokenize(keeping_from(turn_starts[middle])))
-        if len(candidate) <= budget:
-            high, fitting_tokens = middle, candidate
+        candidate = fit_from(turn_starts[middle])
+        if len(candidate.tokens) <= target:
+            high, best = middle, candidate
         else:
             low = middle + 1
-    start = turn_starts[high]
-    return ContextFit(tuple(keeping_from(start)), tuple(range(head, start)), fitting_tokens)
+    return best

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 
-from app.engine.context_fit import ContextFit, fit_messages
+from app.engine.context_fit import REFILL, ContextFit, fit_messages
 from app.engine.errors import EngineClosed
 from app.engine.gguf_file import ModelFacts, inspect_gguf
 from app.engine.hardware import physical_cores
@@ -24,6 +24,7 @@ from app.engine.messages import (
     StopReason,
 )
 from app.engine.native import DECODE_ABORTED, DECODE_OK, Context, Model, Sampler
+from app.engine.prefix import plan_reuse
 from app.engine.stop_strings import StopStringFilter
 from app.engine.tokenizer import Tokenizer
 
@@ -90,6 +91,7 @@ class Engine:
         self._context: Context | None = context
         self._cached: list[int] = []  # exactly the tokens in llama.cpp's KV cache, in order
         self._active: ChatStream | None = None
+        self._anchor: tuple[int, ChatMessage] | None = None  # where the last fitted history began
 
     @classmethod
     def load(
@@ -157,7 +159,17 @@ class Engine:
         context.abort.clear()
         # Keep room for the reply, but never so much that a long max_tokens empties the history.
         reply_room = min(sampling.max_tokens, context.n_ctx // 4)
-        fit = fit_messages(messages, self.tokenizer.tokenize_prompt, context.n_ctx - reply_room, context.n_ctx)
+        fit = fit_messages(
+            messages,
+            self.tokenizer.tokenize_prompt,
+            context.n_ctx - reply_room,
+            context.n_ctx,
+            keep_from=self._anchor,
+            # Without a context shift every drop means evaluating the kept history again: then
+            # drop down to half the room at once, so that happens only every few turns.
+            refill=1.0 if context.can_shift else REFILL,
+        )
+        self._anchor = fit.anchor
         self._active = ChatStream(self._generate(list(fit.tokens), sampling, fit.dropped), fit)
         return self._active
 
@@ -186,15 +198,21 @@ class Engine:
         model, context = self._require()
         started = time.perf_counter()
 
-        # Reuse the longest common prefix with what the KV cache holds. The last two prompt tokens
-        # are always evaluated again: the last one's logits give the first reply token, and
-        # llama.cpp's CPU kernels compute a one-token batch slightly differently from a longer one,
-        # so re-evaluating a single token would make a repeated prompt give a different reply.
-        reuse = 0
-        for cached, wanted in zip(self._cached, prompt[: max(len(prompt) - MIN_REEVALUATED, 0)]):
-            if cached != wanted:
-                break
-            reuse += 1
+        # Reuse what the KV cache holds (see prefix.py). The last two prompt tokens are always
+        # evaluated again: the last one's logits give the first reply token, and llama.cpp's CPU
+        # kernels compute a one-token batch slightly differently from a longer one, so
+        # re-evaluating a single token would make a repeated prompt give a different reply.
+        plan = plan_reuse(
+            self._cached,
+            prompt,
+            lambda token: model.piece(token, special=True),
+            can_shift=context.can_shift,
+        )
+        if plan.cut is not None:
+            context.cut(*plan.cut)
+            del self._cached[plan.cut[0] : plan.cut[1]]
+        prompt = plan.prompt
+        reuse = min(plan.keep, max(len(prompt) - MIN_REEVALUATED, 0))
         context.forget_from(reuse)
         del self._cached[reuse:]
 
@@ -262,7 +280,8 @@ class Engine:
                     reason, error = StopReason.ERROR, f"llama.cpp could not continue ({status})"
                     break
                 self._cached.append(token)
-            tail = stops.flush() + utf8.decode(b"", final=True) if reason != StopReason.EOS else ""
+            ending, _ = stops.feed(utf8.decode(b"", final=True))
+            tail = ending + stops.flush()
             if tail:
                 yield tail
         finally:

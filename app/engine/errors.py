@@ -57,6 +57,12 @@ class ModelLoadFailed(EngineError):
         self.detail = detail
 
 
+class LoadCancelled(EngineError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"Loading {path.name} was cancelled.", "Choose a model to load it again.")
+        self.path = path
+
+
 class LoraAdapterFailed(EngineError):
     def __init__(self, path: Path, detail: str) -> None:
         super().__init__(

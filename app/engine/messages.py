@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 ROLES = ("system", "user", "assistant")
 
@@ -46,6 +47,8 @@ class SamplingOptions:
     repeat_last_n: int = 64
     max_tokens: int = 512
     seed: int | None = None
+    # Added to a token's logit before sampling: -inf forbids it, a positive value favours it.
+    logit_bias: Mapping[int, float] = field(default_factory=dict)
 
 
 class StopReason(str, enum.Enum):

@@ -17,7 +17,12 @@ import gguf
 import llama_cpp
 
 from app.engine import llama_log
-from app.engine.errors import LoraAdapterFailed, ModelLoadFailed, UnsupportedArchitecture
+from app.engine.errors import (
+    LoadCancelled,
+    LoraAdapterFailed,
+    ModelLoadFailed,
+    UnsupportedArchitecture,
+)
 from app.engine.messages import LoadOptions, SamplingOptions
 
 llama_log.install()
@@ -65,13 +70,21 @@ class Model:
         params.n_gpu_layers = _ALL_LAYERS if options.n_gpu_layers < 0 else options.n_gpu_layers
         params.vocab_only = vocab_only
         params.load_mode = _load_mode(options)
-        progress = None
+        cancelled = False
+
+        def report_progress(fraction: float, _data: ctypes.c_void_p) -> bool:
+            nonlocal cancelled
+            cancelled = on_progress is not None and on_progress(fraction) is False
+            return not cancelled
+
+        progress = llama_cpp.llama_progress_callback(report_progress)
         if on_progress is not None:
-            progress = llama_cpp.llama_progress_callback(lambda value, _data: on_progress(value))
             params.progress_callback = progress
         with llama_log.capture_problems() as problems:
             pointer = llama_cpp.llama_model_load_from_file(str(path).encode("utf-8"), params)
         if not pointer:
+            if cancelled:
+                raise LoadCancelled(path)
             reason = _problem_summary(problems)
             if "unknown model architecture" in reason:
                 architecture = reason.rsplit(":", 1)[-1].strip().strip("'")
@@ -121,15 +134,15 @@ class Model:
                 return list(tokens[:count])
             capacity = -count
 
-    def piece(self, token: int) -> bytes:
-        """The bytes of one token; control tokens render as nothing."""
+    def piece(self, token: int, *, special: bool = False) -> bytes:
+        """The bytes of one token; control tokens render as nothing unless `special`."""
         size = llama_cpp.llama_token_to_piece(
-            self.vocab, token, self._piece_buffer, len(self._piece_buffer), 0, False
+            self.vocab, token, self._piece_buffer, len(self._piece_buffer), 0, special
         )
         if size < 0:
             self._piece_buffer = ctypes.create_string_buffer(-size)
             size = llama_cpp.llama_token_to_piece(
-                self.vocab, token, self._piece_buffer, len(self._piece_buffer), 0, False
+                self.vocab, token, self._piece_buffer, len(self._piece_buffer), 0, special
             )
         return self._piece_buffer.raw[:size]
 
@@ -215,6 +228,15 @@ class Context:
     def forget_from(self, position: int) -> None:
         llama_cpp.llama_memory_seq_rm(self.memory, 0, position, -1)
 
+    @property
+    def can_shift(self) -> bool:
+        return bool(llama_cpp.llama_memory_can_shift(self.memory))
+
+    def cut(self, start: int, end: int) -> None:
+        """Remove positions [start, end) and move the later ones down to close the gap."""
+        llama_cpp.llama_memory_seq_rm(self.memory, 0, start, end)
+        llama_cpp.llama_memory_seq_add(self.memory, 0, end, -1, start - end)
+
 
 class Sampler:
     """A llama.cpp sampler chain for one reply."""
@@ -223,6 +245,11 @@ class Sampler:
         chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
         add = lambda sampler: llama_cpp.llama_sampler_chain_add(chain, sampler)  # noqa: E731
         n_vocab = llama_cpp.llama_vocab_n_tokens(model.vocab)
+        if options.logit_bias:
+            biases = (llama_cpp.llama_logit_bias * len(options.logit_bias))(
+                *(llama_cpp.llama_logit_bias(t, b) for t, b in options.logit_bias.items())
+            )
+            add(llama_cpp.llama_sampler_init_logit_bias(n_vocab, len(biases), biases))
         if options.top_k > 0:
             add(llama_cpp.llama_sampler_init_top_k(options.top_k))
         if options.repeat_penalty != 1.0 and options.repeat_last_n != 0:

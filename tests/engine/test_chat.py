@@ -89,3 +89,4 @@ def test_a_new_request_supersedes_an_unfinished_stream(engine: Engine) -> None:
     messages = conversation("Name three colours of the rainbow.")
     after = drain(engine.chat(messages, GREEDY))
     assert after == drain(engine.chat(messages, GREEDY))
+

@@ -43,15 +43,25 @@ def test_long_conversation_drops_oldest_whole_turns(small_engine: Engine) -> Non
     assert stream.stats is not None and stream.stats.dropped_messages == fit.dropped
 
 
-def test_as_many_turns_as_fit_are_kept(small_engine: Engine) -> None:
-    messages = conversation(*[f"Turn {n}: " + long_text(60) for n in range(8)],
-                            replies=tuple(long_text(20) for _ in range(7)))
-    budget = small_engine.n_ctx - REPLY.max_tokens
-    fit = fit_messages(messages, small_engine.tokenizer.tokenize_prompt, budget, small_engine.n_ctx)
-    one_more_turn = [messages[0], *messages[fit.dropped[-1] - 1 :]]
+def test_after_dropping_turns_the_cache_is_shifted_not_evaluated_again(
+    small_engine: Engine,
+) -> None:
+    turns = [f"Turn {n}: " + long_text(50) for n in range(8)]
+    messages = conversation(*turns, replies=tuple(long_text(25) for _ in range(7)))
+    first = small_engine.chat(messages, REPLY)
+    reply = drain(first)
+    assert first.fit.dropped
 
-    assert len(fit.tokens) <= budget
-    assert small_engine.count_tokens(one_more_turn) > budget
+    for extra in range(3):
+        messages += [ChatMessage("assistant", reply),
+                     ChatMessage("user", f"And then {extra}? " + long_text(30))]
+        later = small_engine.chat(messages, REPLY)
+        reply = drain(later)
+        assert later.stats is not None
+        assert len(later.fit.dropped) > len(first.fit.dropped), "more turns had to go"
+        assert later.fit.messages[-1] == messages[-1]
+        # Only the new turn is computed: the kept history moved down in the cache instead.
+        assert later.stats.evaluated_tokens < later.stats.prompt_tokens / 3
 
 
 def test_a_message_longer_than_the_window_is_a_clear_error(small_engine: Engine) -> None:
@@ -82,6 +92,32 @@ def test_fitting_without_a_system_prompt_keeps_the_latest_turn() -> None:
         ChatMessage("assistant", "d " * 10),
         ChatMessage("user", "e " * 10),
     ]
-    fit = fit_messages(messages, word_count, budget=35, n_ctx=64)
-    assert fit.dropped == (0, 1)
-    assert fit.messages == tuple(messages[2:])
+    tight = fit_messages(messages, word_count, budget=35, n_ctx=64, refill=1.0)
+    assert tight.dropped == (0, 1)
+    assert tight.messages == tuple(messages[2:])
+    roomy = fit_messages(messages, word_count, budget=35, n_ctx=64)
+    assert roomy.dropped == (0, 1, 2, 3), "drops down to half the budget"
+    assert roomy.messages == (messages[4],)
+
+
+def test_fitting_keeps_the_previous_start_while_it_fits() -> None:
+    messages = conversation(*[f"q{n} " * 10 for n in range(6)], replies=tuple("r " * 10 for _ in range(5)))
+    first = fit_messages(messages, word_count, budget=80, n_ctx=100)
+    assert first.dropped and first.anchor == (first.dropped[-1] + 1, first.messages[1])
+    longer = [*messages, ChatMessage("assistant", "r " * 10), ChatMessage("user", "q6 " * 10)]
+    anchored = fit_messages(longer, word_count, budget=80, n_ctx=100, keep_from=first.anchor)
+    assert anchored.dropped == first.dropped
+    unanchored = fit_messages(longer, word_count, budget=80, n_ctx=100)
+    assert unanchored.dropped != first.dropped
+
+
+def test_the_anchor_is_a_position_not_just_a_message() -> None:
+    # The same question asked twice: the anchor must not jump to its first occurrence.
+    repeated = ["same question " * 5, "other " * 10, "same question " * 5, "more " * 10]
+    messages = conversation(*repeated, replies=("r " * 10,) * 3)
+    first = fit_messages(messages, word_count, budget=45, n_ctx=100, refill=1.0)
+    assert first.anchor is not None and first.anchor[0] == 5
+    longer = [*messages, ChatMessage("assistant", "r"), ChatMessage("user", "next")]
+    anchored = fit_messages(longer, word_count, budget=45, n_ctx=100, refill=1.0,
+                            keep_from=first.anchor)
+    assert anchored.dropped == first.dropped

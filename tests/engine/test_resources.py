@@ -8,7 +8,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from app.engine import Engine, LoadOptions, SamplingOptions, hardware_report
+from app.engine import Engine, LoadCancelled, LoadOptions, SamplingOptions, hardware_report
 
 from tests.engine.helpers import conversation, drain
 
@@ -66,3 +66,14 @@ def test_a_whole_chat_turn_opens_no_network_connection(
         reply = drain(stream)
     assert reply.strip()
     assert stream.stats is not None and stream.stats.error is None
+
+
+def test_load_reports_progress_and_can_be_cancelled(starter_path: Path) -> None:
+    seen: list[float] = []
+    with Engine.load(starter_path, LoadOptions(n_ctx=512), on_progress=seen.append):
+        pass
+    assert seen and seen == sorted(seen) and seen[-1] == pytest.approx(1.0)
+
+    with pytest.raises(LoadCancelled) as raised:
+        Engine.load(starter_path, LoadOptions(n_ctx=512), on_progress=lambda fraction: False)
+    assert "cancelled" in raised.value.message

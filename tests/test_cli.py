@@ -1,0 +1,85 @@
+"""The `minigiants` command, run as a person would: a separate process, real model, real output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import app
+
+
+def minigiants(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MINIGIANTS_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_version(private_home: Path) -> None:
+    result = minigiants("--version", home=private_home)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"minigiants {app.__version__}"
+
+
+def test_doctor_json_reports_hardware_and_data_folder(private_home: Path) -> None:
+    result = minigiants("doctor", "--json", home=private_home)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["version"] == app.__version__
+    assert report["data_dir"] == str(private_home)
+    assert report["starter_model"].endswith(".gguf")
+    hardware = report["hardware"]
+    assert hardware["physical_cores"] >= 1 and hardware["ram_total"] > 0
+    assert isinstance(hardware["gpu_offload"], bool)
+    assert any(device["kind"] == "cpu" for device in hardware["devices"])
+
+
+def test_doctor_text(private_home: Path) -> None:
+    result = minigiants("doctor", home=private_home)
+    assert result.returncode == 0
+    assert "physical" in result.stdout and str(private_home) in result.stdout
+
+
+def test_chat_streams_the_reply_and_keeps_llama_cpp_quiet(private_home: Path) -> None:
+    result = minigiants("chat", "--temperature", "0", "--max-tokens", "24", "Say hello.", home=private_home)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
+    assert "llama_" not in result.stdout + result.stderr, "llama.cpp's log must not reach the terminal"
+    log = (private_home / "logs" / "minigiants.log").read_text()
+    assert "llama_" in log, "llama.cpp's log goes to the log file instead"
+
+
+def test_chat_json_is_deterministic_with_a_seed(private_home: Path) -> None:
+    args = ("chat", "--json", "--seed", "3", "--temperature", "0.8", "--max-tokens", "20",
+            "--system", "You are terse.", "Name a fruit.")
+    first = json.loads(minigiants(*args, home=private_home).stdout)
+    second = json.loads(minigiants(*args, home=private_home).stdout)
+    assert first["reply"] == second["reply"] and first["reply"].strip()
+    assert first["chat_template"] == "gguf"
+    stats = first["stats"]
+    assert stats["completion_tokens"] > 0 and stats["prompt_tokens"] > 0
+    assert stats["stop_reason"] in ("eos", "length")
+    assert stats["time_to_first_token_s"] > 0
+
+
+def test_chat_with_a_bad_model_explains_without_a_traceback(private_home: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.gguf"
+    bad.write_text("not a model")
+    result = minigiants("chat", "--model", str(bad), "Hi", home=private_home)
+    assert result.returncode == 2
+    assert "broken.gguf is not a usable GGUF model" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bench_reports_every_turn(private_home: Path) -> None:
+    result = minigiants("bench", "--turns", "3", "--max-tokens", "16", "--json", home=private_home)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["load_s"] > 0
+    assert [turn["turn"] for turn in report["turns"]] == [1, 2, 3]
+    later = report["turns"][2]["stats"]
+    assert later["evaluated_tokens"] < later["prompt_tokens"], "later turns reuse the cache"
+    assert report["median_decode_tokens_per_s"] > 0
