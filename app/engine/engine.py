@@ -153,6 +153,7 @@ class Engine:
     ) -> ChatStream:
         """Start a reply to `messages`. Raises MessageTooLong at once if even the system prompt and the
         latest message do not fit; older turns that do not fit are left out and reported."""
+        started = time.perf_counter()  # time to first token counts the fitting too
         _, context = self._require()
         if self._active is not None:
             self._active.close()  # a new request supersedes an unfinished one
@@ -170,7 +171,9 @@ class Engine:
             refill=1.0 if context.can_shift else REFILL,
         )
         self._anchor = fit.anchor
-        self._active = ChatStream(self._generate(list(fit.tokens), sampling, fit.dropped), fit)
+        self._active = ChatStream(
+            self._generate(list(fit.tokens), sampling, fit.dropped, started), fit
+        )
         return self._active
 
     def _require(self) -> tuple[Model, Context]:
@@ -193,10 +196,14 @@ class Engine:
         context.forget_from(present)
 
     def _generate(
-        self, prompt: list[int], sampling: SamplingOptions, dropped: tuple[int, ...]
+        self,
+        prompt: list[int],
+        sampling: SamplingOptions,
+        dropped: tuple[int, ...],
+        started: float,
     ) -> Generator[str, None, GenerationStats]:
         model, context = self._require()
-        started = time.perf_counter()
+        evaluation_started = time.perf_counter()
 
         # Reuse what the KV cache holds (see prefix.py). The last two prompt tokens are always
         # evaluated again: the last one's logits give the first reply token, and llama.cpp's CPU
@@ -246,7 +253,7 @@ class Engine:
                 evaluated += len(chunk)
         finally:
             context.arm_abort(False)
-        prompt_seconds = time.perf_counter() - started
+        prompt_seconds = time.perf_counter() - evaluation_started
         prompt_rate = evaluated / prompt_seconds if evaluated and prompt_seconds > 0 else None
 
         sampler = Sampler(model, sampling, self._seed(sampling))
