@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -121,7 +122,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from app.engine import ChatMessage, Engine, SamplingOptions
+    from app.engine import ChatMessage, Engine, SamplingOptions, StopReason
 
     messages = [ChatMessage("user", args.prompt)]
     if args.system:
@@ -133,14 +134,15 @@ def _chat(args: argparse.Namespace) -> int:
         if engine.template.is_fallback:
             print("Note: this model has no chat template; using ChatML.", file=sys.stderr)
         stream = engine.chat(messages, sampling)
+        # Ctrl+C asks the engine to stop (also mid-prompt, where Python cannot raise), and the
+        # reply so far is kept.
+        previous = signal.signal(signal.SIGINT, lambda *_: engine.cancel())
         try:
             for delta in stream:
                 if not args.json:
                     print(delta, end="", flush=True)
-        except KeyboardInterrupt:
-            stream.close()
-            print(file=sys.stderr)
-            return 130
+        finally:
+            signal.signal(signal.SIGINT, previous)
         stats = stream.stats
         assert stats is not None
         if args.json:
@@ -160,6 +162,9 @@ def _chat(args: argparse.Namespace) -> int:
         if stats.error:
             print(f"The reply stopped early: {stats.error}", file=sys.stderr)
             return 1
+        if stats.stop_reason is StopReason.CANCELLED:
+            print("Stopped.", file=sys.stderr)
+            return 130
     return 0
 
 

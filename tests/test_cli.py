@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,19 @@ def test_bench_reports_every_turn(private_home: Path) -> None:
     later = report["turns"][2]["stats"]
     assert later["evaluated_tokens"] < later["prompt_tokens"], "later turns reuse the cache"
     assert report["median_decode_tokens_per_s"] > 0
+
+
+def test_ctrl_c_stops_the_reply_cleanly(private_home: Path) -> None:
+    env = {**os.environ, "MINIGIANTS_HOME": str(private_home)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "chat", "--temperature", "0", "--max-tokens", "2000",
+         "Write a very long story about a dragon."],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    assert process.stdout is not None
+    first = process.stdout.read(20)  # the reply has started
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert first.strip()
+    assert process.returncode == 130
+    assert "Stopped." in err and "Traceback" not in err

@@ -54,6 +54,16 @@ def fit_messages(
         anchor = (start, messages[start]) if start > head else None
         return ContextFit(kept, tuple(range(head, start)), tuple(tokenize(kept)), anchor)
 
+    # A conversation that outgrew the window once usually still does: try the previous start first,
+    # which spares tokenizing the whole (long) conversation on every turn.
+    low = 0  # turns before turn_starts[low] are known to be too many
+    if keep_from is not None:
+        start, message = keep_from
+        if start in turn_starts[1:] and messages[start] == message:
+            anchored = fit_from(start)
+            if len(anchored.tokens) <= budget:
+                return anchored
+            low = turn_starts.index(start) + 1
     everything = fit_from(head)
     if len(everything.tokens) <= budget:
         return everything
@@ -61,17 +71,10 @@ def fit_messages(
     if len(minimal.tokens) > budget:
         raise MessageTooLong(len(minimal.tokens), budget, n_ctx)
 
-    if keep_from is not None:
-        start, message = keep_from
-        if start in turn_starts[1:] and messages[start] == message:
-            anchored = fit_from(start)
-            if len(anchored.tokens) <= budget:
-                return anchored
-
     # Fewer turns never need more tokens: bisect for the first turn that brings the prompt down to
     # the refill level (the last turn alone is kept even if it is above that level).
     target = int(budget * refill)
-    low, high, best = 0, len(turn_starts) - 1, minimal
+    high, best = len(turn_starts) - 1, minimal
     while low < high:
         middle = (low + high) // 2
         candidate = fit_from(turn_starts[middle])
