@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
 from app.datadir import data_dir
 from app.errors import MiniGiantsError
 from app.logs import configure_logging
+
+if TYPE_CHECKING:  # the engine (and llama.cpp) is imported only by the commands that need it
+    from app.engine import LoadOptions
 
 
 def _gpu_layers(text: str) -> int:
@@ -73,7 +78,7 @@ def _model_path(args: argparse.Namespace) -> Path:
     return args.model if args.model is not None else starter_model_path()
 
 
-def _load_options(args: argparse.Namespace, seed: int | None = None):  # type: ignore[no-untyped-def]
+def _load_options(args: argparse.Namespace, seed: int | None = None) -> LoadOptions:
     from app.engine import LoadOptions
 
     return LoadOptions(
@@ -222,6 +227,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def gui_main() -> int:
     configure_logging()
+    if sys.platform.startswith("linux") and not any(
+        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    ):
+        # Qt would abort the process with a terse plugin error instead.
+        print(
+            "Mini-Giants needs a desktop session to open its window, and none was found.\n"
+            "Start it from your desktop, or use `minigiants chat \"...\"` in a terminal.",
+            file=sys.stderr,
+        )
+        return 1
     from app.ui.application import run_app
 
     return run_app(sys.argv[:1])

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import app
 
 
@@ -100,3 +102,13 @@ def test_ctrl_c_stops_the_reply_cleanly(private_home: Path) -> None:
     assert first.strip()
     assert process.returncode == 130
     assert "Stopped." in err and "Traceback" not in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="only Linux runs without a display")
+def test_without_a_display_the_app_explains_instead_of_crashing(private_home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["MINIGIANTS_HOME"] = str(private_home)
+    result = subprocess.run([sys.executable, "-m", "app.cli"], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert result.returncode == 1
+    assert "needs a desktop session" in result.stderr

@@ -82,7 +82,7 @@ class _Reader(gguf.GGUFReader):
 
     def _get(self, *args: Any, **kwargs: Any) -> Any:
         if type(self.data) is not np.ndarray:
-            self.data = self.data.view(np.ndarray)
+            self.data = self.data.view(np.ndarray)  # type: ignore[assignment]
         return super()._get(*args, **kwargs)
 
 

@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.composer.returnPressed.connect(self.send)
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.stop)
-        QShortcut(QKeySequence("Esc"), self, activated=self.stop)
+        QShortcut(QKeySequence("Esc"), self, self.stop)
 
         self._thread = QThread(self)
         self._worker = EngineWorker()
