@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Iterable
@@ -43,6 +44,26 @@ def decode_rate(chunks: Iterable[object], tokens: int) -> tuple[float, float]:
     return (tokens - 1) / (last - first), first - started
 
 
+def compare_with_llama_bench(
+    args: argparse.Namespace, model_path: Path, results: dict[str, object]
+) -> dict[str, float]:
+    """llama-bench's pure decode rate (no sampling, no Python) for each reply length, against ours."""
+    lengths = ",".join(str(length) for length in args.lengths)
+    output = subprocess.run(
+        [str(args.llama_bench), "-m", str(model_path), "-t", str(args.threads), "-p", "0",
+         "-n", lengths, "-r", str(args.rounds), "-o", "json"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    native = {}
+    for row in json.loads(output):
+        length = row["n_gen"]
+        native[str(length)] = row["avg_ts"]
+        ours = statistics.median(results["decode"][str(length)]["ours"])  # type: ignore[index]
+        print(f"decode {length:>5} tokens: ours {ours:7.1f} tok/s, llama-bench {row['avg_ts']:7.1f} "
+              f"tok/s, ratio {ours / row['avg_ts']:.3f}x", flush=True)
+    return native
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=None)
@@ -52,6 +73,10 @@ def main() -> int:
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--ctx", type=int, default=8192)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--llama-bench", type=Path,
+        help="llama.cpp's own llama-bench binary (built from the same llama.cpp): compare with it too",
+    )
     args = parser.parse_args()
     model_path = args.model or starter_model_path()
     options = LoadOptions(n_ctx=args.ctx, n_threads=args.threads, n_threads_batch=args.threads)
@@ -90,6 +115,8 @@ def main() -> int:
         results["decode"][str(length)] = {"ours": ours_rates, "plain": plain_rates, "ratio": a / b}  # type: ignore[index]
     ours.close()
     plain.close()
+    if args.llama_bench:
+        results["llama_bench"] = compare_with_llama_bench(args, model_path, results)
 
     results["ttft"] = {}
     for length in args.lengths:
