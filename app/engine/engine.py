@@ -223,14 +223,21 @@ class Engine:
         context.forget_from(reuse)
         del self._cached[reuse:]
 
-        def stats(reason: StopReason, error: str | None = None, **timing: object) -> GenerationStats:
+        def stats(
+            reason: StopReason,
+            error: str | None = None,
+            *,
+            ttft: float | None = None,
+            prompt_rate: float | None = None,
+            decode_rate: float | None = None,
+        ) -> GenerationStats:
             return GenerationStats(
                 prompt_tokens=len(prompt),
                 evaluated_tokens=evaluated,
                 completion_tokens=completion,
-                time_to_first_token_s=timing.get("ttft"),  # type: ignore[arg-type]
-                prompt_tokens_per_s=timing.get("prompt_rate"),  # type: ignore[arg-type]
-                decode_tokens_per_s=timing.get("decode_rate"),  # type: ignore[arg-type]
+                time_to_first_token_s=ttft,
+                prompt_tokens_per_s=prompt_rate,
+                decode_tokens_per_s=decode_rate,
                 stop_reason=reason,
                 dropped_messages=dropped,
                 error=error,

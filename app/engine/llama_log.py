@@ -16,6 +16,8 @@ from collections.abc import Iterator
 import llama_cpp
 
 logger = logging.getLogger("app.engine.llama_cpp")
+# Used as a library without logging set up, Python would print warnings to stderr as a last resort.
+logger.addHandler(logging.NullHandler())
 
 # ggml.h's enum ggml_log_level (llama-cpp-python's own table predates its renumbering).
 _GGML_LEVELS = {

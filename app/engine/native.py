@@ -18,8 +18,10 @@ import llama_cpp
 
 from app.engine import llama_log
 from app.engine.errors import (
+    EngineError,
     LoadCancelled,
     LoraAdapterFailed,
+    ModelFileInvalid,
     ModelLoadFailed,
     UnsupportedArchitecture,
 )
@@ -49,8 +51,27 @@ def ensure_backend() -> None:
             _backend_ready = True
 
 
+_FILE_ERROR = "error loading model:"
+
+
 def _problem_summary(lines: list[str]) -> str:
+    """The most telling line llama.cpp logged about a failure."""
+    for line in reversed(lines):
+        if _FILE_ERROR in line:
+            return line.split(_FILE_ERROR, 1)[1].strip()
     return lines[-1] if lines else "no reason was given (often: not enough memory)"
+
+
+def _load_error(path: Path, lines: list[str]) -> EngineError:
+    """Name a failed load for a person: the file's fault, or the machine's (memory)."""
+    detail = _problem_summary(lines)
+    if "unknown model architecture" in detail:
+        return UnsupportedArchitecture(path, detail.rsplit(":", 1)[-1].strip().strip("'"))
+    read_the_file = any(_FILE_ERROR in line for line in lines)
+    if read_the_file and "alloc" not in detail and "memory" not in detail:
+        # A missing key or tensor, or a wrong shape: an incomplete or mislabelled model file.
+        return ModelFileInvalid(path, f"llama.cpp cannot use it ({detail})")
+    return ModelLoadFailed(path, detail)
 
 
 class Model:
@@ -85,11 +106,7 @@ class Model:
         if not pointer:
             if cancelled:
                 raise LoadCancelled(path)
-            reason = _problem_summary(problems)
-            if "unknown model architecture" in reason:
-                architecture = reason.rsplit(":", 1)[-1].strip().strip("'")
-                raise UnsupportedArchitecture(path, architecture)
-            raise ModelLoadFailed(path, reason)
+            raise _load_error(path, problems)
         self.pointer = pointer
         self.vocab = llama_cpp.llama_model_get_vocab(pointer)
         self._piece_buffer = ctypes.create_string_buffer(256)

@@ -123,3 +123,24 @@ def test_token_counting_without_loading_the_weights(starter_path: Path, engine: 
         counted = tokenizer.count_tokens(messages)
     assert counted == engine.count_tokens(messages)
     assert counted > len(" ".join(m.content for m in messages).split())
+
+
+def test_gguf_that_llama_cpp_cannot_use(tmp_path: Path) -> None:
+    # Well-formed GGUF of a known architecture, but most of the model is missing.
+    path = tmp_path / "partial.gguf"
+    writer = gguf.GGUFWriter(path, arch="llama")
+    writer.add_block_count(1)
+    writer.add_context_length(128)
+    writer.add_embedding_length(8)
+    writer.add_feed_forward_length(16)
+    writer.add_head_count(2)
+    writer.add_tensor("token_embd.weight", np.zeros((4, 8), dtype=np.float32))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    inspect_gguf(path)  # looks fine from the outside
+    with pytest.raises(ModelFileInvalid) as raised:
+        Engine.load(path)
+    assert "llama.cpp cannot use it" in str(raised.value)
+    assert "key not found" in str(raised.value)
