@@ -78,12 +78,10 @@ def _model_path(args: argparse.Namespace) -> Path:
     return args.model if args.model is not None else starter_model_path()
 
 
-def _load_options(args: argparse.Namespace, seed: int | None = None) -> LoadOptions:
+def _load_options(args: argparse.Namespace) -> LoadOptions:
     from app.engine import LoadOptions
 
-    return LoadOptions(
-        n_ctx=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers, seed=seed
-    )
+    return LoadOptions(n_ctx=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers)
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -135,12 +133,12 @@ def _chat(args: argparse.Namespace) -> int:
     sampling = SamplingOptions(
         temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
     )
-    with Engine.load(_model_path(args), _load_options(args, args.seed)) as engine:
+    with Engine.load(_model_path(args), _load_options(args)) as engine:
         if engine.template.is_fallback:
             print("Note: this model has no chat template; using ChatML.", file=sys.stderr)
         stream = engine.chat(messages, sampling)
-        # Ctrl+C asks the engine to stop (also mid-prompt, where Python cannot raise), and the
-        # reply so far is kept.
+        # Ctrl+C asks the engine to stop, also while llama.cpp evaluates the prompt (a
+        # KeyboardInterrupt cannot stop C code), and what was written so far is kept.
         previous = signal.signal(signal.SIGINT, lambda *_: engine.cancel())
         try:
             for delta in stream:
