@@ -74,6 +74,15 @@ def test_truncated_gguf(starter_path: Path, tmp_path: Path, keep: int) -> None:
     assert "download it again" in error.hint  # type: ignore[attr-defined]
 
 
+def test_header_without_any_tensor_data(starter_path: Path, tmp_path: Path) -> None:
+    header_end = gguf.GGUFReader(starter_path).data_offset
+    path = tmp_path / "header-only.gguf"
+    with starter_path.open("rb") as source:
+        path.write_bytes(source.read(header_end))
+    error = assert_refused(path, ModelFileInvalid)
+    assert "cut short" in str(error)
+
+
 def test_unknown_architecture(tmp_path: Path) -> None:
     path = tmp_path / "alien.gguf"
     writer = gguf.GGUFWriter(path, arch="alienformer")
