@@ -8,7 +8,8 @@ import sys
 
 def test_core_layers_do_not_import_qt() -> None:
     code = (
-        "import sys, app.engine, app.engine.bench, app.hub.starter, app.cli, app.logs, app.datadir\n"
+        "import sys, app.engine, app.engine.bench, app.hub.starter, app.vault.keys, app.vault.sealing, "
+        "app.cli, app.logs, app.datadir\n"
         "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))"
     )
     result = subprocess.run(

@@ -1,0 +1,1 @@
+"""Encrypted on-device vault (no Qt): key hierarchy and sealed rows; the store builds on these."""
