@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from app.errors import MiniGiantsError
 
 
@@ -46,3 +48,44 @@ class RowTampered(VaultError):
         )
         self.table = table
         self.row_id = row_id
+
+
+class VaultLocked(VaultError):
+    def __init__(self) -> None:
+        super().__init__("The vault is locked.", "Unlock it with your passphrase first.")
+
+
+class VaultNotFound(VaultError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"No vault was found at {path}.", "Create one, or choose the right folder.")
+        self.path = path
+
+
+class VaultAlreadyOpen(VaultError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"The vault {path.name} is already open in another Mini-Giants window or process.",
+            "Close the other one, then try again.",
+        )
+        self.path = path
+
+
+class VaultMissing(VaultError):
+    """A key the vault should hold is not there (for example no recovery key was ever made)."""
+
+    def __init__(self, purpose: str) -> None:
+        super().__init__(
+            f"This vault has no {purpose} key.",
+            "Unlock it with your passphrase instead." if purpose != "passphrase"
+            else "The vault file is incomplete; restore it from a backup.",
+        )
+        self.purpose = purpose
+
+
+class VaultUnreadable(VaultError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path.name} is not a Mini-Giants vault, or it is damaged beyond opening.",
+            "Choose the right file, or restore the vault from a backup.",
+        )
+        self.path = path

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -53,7 +54,7 @@ def _unpad(padded: bytes) -> bytes:
     return padded[_LENGTH.size : _LENGTH.size + length]
 
 
-def seal(key: bytes, payload: dict[str, object], address: RowAddress) -> bytes:
+def seal(key: bytes, payload: Mapping[str, object], address: RowAddress) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
     plaintext = _pad(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     return nonce + AESGCM(key).encrypt(nonce, plaintext, address.associated_data())
