@@ -71,10 +71,11 @@ class Message:
 class CheckReport:
     counts: dict[str, int]
     damaged: list[tuple[str, str]] = field(default_factory=list)  # (table, row id)
+    integrity: tuple[str, ...] = ("ok",)  # SQLite's own integrity_check of the file
 
     @property
     def ok(self) -> bool:
-        return not self.damaged
+        return not self.damaged and self.integrity == ("ok",)
 
 
 def _now() -> str:
@@ -356,7 +357,8 @@ class Vault:
     # -- integrity --------------------------------------------------------------------------
 
     def check(self) -> CheckReport:
-        """Open every sealed row; report counts and each row that fails authentication."""
+        """Open every sealed row and check the file: counts, each row that fails authentication,
+        and SQLite's integrity check."""
         counts: dict[str, int] = {}
         damaged: list[tuple[str, str]] = []
         for table in SEALED_TABLES:
@@ -368,7 +370,8 @@ class Vault:
                     self._open(table, row, parent)
                 except RowTampered:
                     damaged.append((table, str(row["id"])))
-        return CheckReport(counts, damaged)
+        integrity = tuple(str(row[0]) for row in self._db.execute("PRAGMA integrity_check"))
+        return CheckReport(counts, damaged, integrity)
 
     def _rows(self, table: str) -> Iterator[dict[str, object]]:
         return self._db.table(table).rows_where(order_by="position")

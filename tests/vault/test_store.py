@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import sqlite3
@@ -219,3 +220,19 @@ def test_a_file_that_is_not_a_vault(tmp_path: Path) -> None:
     path.write_text("just some text " * 100)
     with pytest.raises(VaultUnreadable):
         Vault.open(path)
+
+
+def test_a_growing_reply_is_saved_in_place(vault_path: Path, kdf: KdfParams) -> None:
+    with Vault.create(vault_path, "pw", kdf=kdf) as vault:
+        conversation = vault.create_conversation("Streaming")
+        reply = vault.add_message(conversation.id, "assistant", "", model="smollm2")
+        for text in ("Once", "Once upon", "Once upon a time."):
+            reply = dataclasses.replace(reply, text=text)
+            vault.update_message(reply)
+        final = dataclasses.replace(reply, stats={"completion_tokens": 5},
+                                    alternatives=("An earlier answer.",))
+        vault.update_message(final)
+    with Vault.open(vault_path) as vault:
+        vault.unlock("pw")
+        [stored] = vault.messages(conversation.id)
+    assert stored == final
