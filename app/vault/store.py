@@ -36,6 +36,7 @@ from app.vault.keys import (
     wrap,
 )
 from app.vault.schema import migrate
+from app.vault.search import SearchHit, SearchIndex
 from app.vault.sealing import RowAddress, open_sealed, seal
 
 KEY_VERSION = 1
@@ -133,6 +134,7 @@ class Vault:
         self.path = path
         self._db = db
         self._key: bytes | None = None
+        self._index: SearchIndex | None = None  # built on the first search after unlock
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -186,8 +188,11 @@ class Vault:
         self._key = unwrap(self._wrapped(RECOVERY), code)
 
     def lock(self) -> None:
-        """Forget the data key; nothing decrypted is kept anywhere in the vault object."""
+        """Forget the data key and drop the search index: nothing decrypted stays behind."""
         self._key = None
+        if self._index is not None:
+            self._index.close()
+            self._index = None
 
     def change_passphrase(self, new_passphrase: str) -> None:
         """Re-wrap the data key under the new passphrase, in one transaction; no row changes."""
@@ -266,6 +271,8 @@ class Vault:
                  "sealed": self._seal("conversations", conversation.id, None, payload)},
                 pk="id",
             )
+        if self._index is not None:
+            self._index.put("conversation", conversation.id, None, conversation.title)
 
     def conversations(self) -> list[Conversation]:
         """Newest first."""
@@ -298,6 +305,9 @@ class Vault:
         with self._db.atomic():
             self._db.table("messages").delete_where("conversation_id = ?", [conversation_id])
             self._db.table("conversations").delete(conversation_id)
+        if self._index is not None:
+            self._index.remove_children(conversation_id)
+            self._index.remove(conversation_id)
 
     # -- messages ---------------------------------------------------------------------------
 
@@ -320,6 +330,7 @@ class Vault:
                  "sealed": self._seal("messages", message.id, conversation_id,
                                       self._message_payload(message))},
             )
+        self._index_message(message)
         return message
 
     def update_message(self, message: Message) -> None:
@@ -330,6 +341,11 @@ class Vault:
                 {"sealed": self._seal("messages", message.id, message.conversation_id,
                                       self._message_payload(message))},
             )
+        self._index_message(message)
+
+    def _index_message(self, message: Message) -> None:
+        if self._index is not None:
+            self._index.put("message", message.id, message.conversation_id, message.text)
 
     @staticmethod
     def _message_payload(message: Message) -> dict[str, object]:
@@ -353,6 +369,20 @@ class Vault:
             stats=_mapping(data["stats"]), created=str(data["created"]),
             alternatives=tuple(str(a) for a in _list(data["alternatives"])),
         )
+
+    # -- search -----------------------------------------------------------------------------
+
+    def search(self, text: str, *, limit: int = 50) -> list[SearchHit]:
+        """Ranked matches across conversation titles and messages, with highlighted snippets."""
+        self._require_key()
+        if self._index is None:
+            index = SearchIndex()
+            for conversation in self.conversations():
+                index.put("conversation", conversation.id, None, conversation.title)
+                for message in self.messages(conversation.id):
+                    index.put("message", message.id, conversation.id, message.text)
+            self._index = index
+        return self._index.search(text, limit=limit)
 
     # -- integrity --------------------------------------------------------------------------
 

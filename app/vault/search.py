@@ -1,0 +1,64 @@
+"""Full-text search over decrypted text, held only in memory: built after unlock, kept current as
+rows change, and dropped on lock. Nothing of it ever reaches the disk."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+SNIPPET_TOKENS = 12
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "message" or "conversation" (and, later, journal kinds)
+    ref: str  # the row id
+    parent: str | None  # the conversation of a message
+    snippet: str  # the matching passage, matches wrapped in the highlight markers
+
+
+def _fts_query(text: str) -> str:
+    """A person's words as an FTS5 query: every word must occur, the last one as a prefix (so
+    results appear while typing); quotes keep FTS5's operators out of the person's text."""
+    words = [word.replace('"', '""') for word in text.split()]
+    if not words:
+        return ""
+    return " ".join(f'"{word}"' for word in words[:-1]) + f' "{words[-1]}"*'
+
+
+class SearchIndex:
+    def __init__(self) -> None:
+        self._db = sqlite3.connect(":memory:", isolation_level=None)
+        self._db.execute(
+            "create virtual table documents using fts5("
+            "text, kind unindexed, ref unindexed, parent unindexed, tokenize='unicode61 remove_diacritics 2')"
+        )
+
+    def put(self, kind: str, ref: str, parent: str | None, text: str) -> None:
+        self._db.execute("delete from documents where ref = ?", [ref])
+        self._db.execute(
+            "insert into documents (text, kind, ref, parent) values (?, ?, ?, ?)",
+            [text, kind, ref, parent],
+        )
+
+    def remove(self, *refs: str) -> None:
+        self._db.executemany("delete from documents where ref = ?", [[ref] for ref in refs])
+
+    def remove_children(self, parent: str) -> None:
+        self._db.execute("delete from documents where parent = ?", [parent])
+
+    def search(
+        self, text: str, *, limit: int = 50, highlight: tuple[str, str] = ("[", "]")
+    ) -> list[SearchHit]:
+        query = _fts_query(text)
+        if not query:
+            return []
+        rows = self._db.execute(
+            "select kind, ref, parent, snippet(documents, 0, ?, ?, '…', ?) from documents "
+            "where documents match ? order by rank limit ?",
+            [highlight[0], highlight[1], SNIPPET_TOKENS, query, limit],
+        )
+        return [SearchHit(kind, ref, parent, snippet) for kind, ref, parent, snippet in rows]
+
+    def close(self) -> None:
+        self._db.close()

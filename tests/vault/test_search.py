@@ -1,0 +1,69 @@
+"""Search across conversations: in memory after unlock, current as rows change, gone on lock."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.vault.errors import VaultLocked
+from app.vault.keys import MIN_ITERATIONS, MIN_MEMORY_KIB, KdfParams
+from app.vault.store import Vault
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Iterator[Vault]:
+    kdf = KdfParams(MIN_MEMORY_KIB, MIN_ITERATIONS, 4, os.urandom(16))
+    with Vault.create(tmp_path / "vault.db", "pw", kdf=kdf) as opened:
+        yield opened
+
+
+def test_finds_messages_and_titles_with_highlighted_snippets(vault: Vault) -> None:
+    sleep = vault.create_conversation("Sleep troubles")
+    vault.add_message(sleep.id, "user", "I keep waking up at 4 am and cannot fall asleep again.")
+    vault.add_message(sleep.id, "assistant", "Waking early is common when stress builds up.")
+    work = vault.create_conversation("Work")
+    vault.add_message(work.id, "user", "My manager praised the report in the café today.")
+
+    hits = vault.search("waking")
+    assert {hit.parent for hit in hits} == {sleep.id}
+    assert all("[waking]" in hit.snippet.lower() for hit in hits)
+    assert [hit.ref for hit in vault.search("sleep")] == [sleep.id], "titles are searched too"
+    assert vault.search("cafe")[0].parent == work.id, "accents do not matter"
+    assert vault.search("prai")[0].parent == work.id, "the last word matches as a prefix"
+    assert vault.search("waking report") == [], "every word must occur"
+
+
+def test_the_index_follows_changes(vault: Vault) -> None:
+    conversation = vault.create_conversation("Journal chat")
+    vault.search("anything")  # the index exists from here on
+    message = vault.add_message(conversation.id, "user", "Thinking about the lighthouse.")
+    assert [hit.ref for hit in vault.search("lighthouse")] == [message.id]
+    vault.update_message(dataclasses.replace(message, text="Thinking about the harbour."))
+    assert vault.search("lighthouse") == []
+    assert [hit.ref for hit in vault.search("harbour")] == [message.id]
+    vault.rename_conversation(conversation.id, "Harbour walk")
+    assert {hit.kind for hit in vault.search("harbour")} == {"message", "conversation"}
+    vault.delete_conversation(conversation.id)
+    assert vault.search("harbour") == []
+
+
+def test_locking_drops_the_index(vault: Vault) -> None:
+    conversation = vault.create_conversation("Private")
+    vault.add_message(conversation.id, "user", "A secret about the garden.")
+    assert vault.search("garden")
+    vault.lock()
+    with pytest.raises(VaultLocked):
+        vault.search("garden")
+    vault.unlock("pw")
+    assert vault.search("garden"), "rebuilt after unlocking"
+
+
+@pytest.mark.parametrize("text", ['"', "NOT", "a AND", "(", "*", "col:word", "   "])
+def test_search_syntax_in_a_persons_words_is_harmless(vault: Vault, text: str) -> None:
+    conversation = vault.create_conversation("Words")
+    vault.add_message(conversation.id, "user", "NOT everything is (as) it seems: col:word * \"quote\"")
+    assert isinstance(vault.search(text), list)
