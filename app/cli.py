@@ -16,10 +16,13 @@ from typing import TYPE_CHECKING
 from app import __version__
 from app.datadir import data_dir
 from app.errors import MiniGiantsError
+from app.cli_vault import add_commands as add_vault_commands
+from app.cli_vault import add_passphrase_argument, open_unlocked
 from app.logs import configure_logging
 
 if TYPE_CHECKING:  # the engine (and llama.cpp) is imported only by the commands that need it
     from app.engine import LoadOptions
+    from app.vault.store import Vault
 
 
 def _gpu_layers(text: str) -> int:
@@ -60,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--temperature", type=float, default=0.7)
     chat.add_argument("--seed", type=int)
     chat.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    chat.add_argument("--save", action="store_true", help="keep the turn in the encrypted vault")
+    chat.add_argument("--conversation", help="continue this saved conversation (implies --save)")
+    add_passphrase_argument(chat)
     chat.add_argument("prompt")
     chat.set_defaults(handler=_chat)
 
@@ -69,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--max-tokens", type=int, default=128, help="reply length per turn")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(handler=_bench)
+    add_vault_commands(commands)
     return parser
 
 
@@ -125,11 +132,27 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
+    saving = args.save or args.conversation is not None
+    vault = open_unlocked(args) if saving else None
+    try:
+        return _chat_turn(args, vault)
+    finally:
+        if vault is not None:
+            vault.close()
+
+
+def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
     from app.engine import ChatMessage, Engine, SamplingOptions, StopReason
 
-    messages = [ChatMessage("user", args.prompt)]
-    if args.system:
-        messages.insert(0, ChatMessage("system", args.system))
+    history = []
+    conversation = None
+    if vault is not None and args.conversation is not None:
+        conversation = vault.conversation(args.conversation)
+        history = [ChatMessage(m.role, m.text) for m in vault.messages(conversation.id)]
+    system = args.system or (conversation.system_prompt if conversation else "")
+    messages = [*history, ChatMessage("user", args.prompt)]
+    if system:
+        messages.insert(0, ChatMessage("system", system))
     sampling = SamplingOptions(
         temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
     )
@@ -162,6 +185,15 @@ def _chat(args: argparse.Namespace) -> int:
             )
         else:
             print()
+        if vault is not None:
+            if conversation is None:
+                conversation = vault.create_conversation(
+                    args.prompt[:60], system_prompt=system, model=engine.facts.name
+                )
+            vault.add_message(conversation.id, "user", args.prompt)
+            vault.add_message(conversation.id, "assistant", stream.text, model=engine.facts.name,
+                              stats=asdict(stats))
+            print(f"Saved in conversation {conversation.id}", file=sys.stderr)
         if stats.error:
             print(f"The reply stopped early: {stats.error}", file=sys.stderr)
             return 1

@@ -8,7 +8,7 @@ import sys
 
 def test_core_layers_do_not_import_qt() -> None:
     code = (
-        "import sys, app.engine, app.engine.bench, app.hub.starter, app.vault.store, "
+        "import sys, app.engine, app.engine.bench, app.hub.starter, app.vault.store, app.cli_vault, "
         "app.cli, app.logs, app.datadir\n"
         "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))"
     )

@@ -89,3 +89,11 @@ class VaultUnreadable(VaultError):
             "Choose the right file, or restore the vault from a backup.",
         )
         self.path = path
+
+
+class ConversationNotFound(VaultError):
+    def __init__(self, conversation_id: str) -> None:
+        super().__init__(
+            f"There is no conversation with the id {conversation_id}.",
+            "List them with `minigiants conversations list`.",
+        )

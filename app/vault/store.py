@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from app.vault.errors import (
+    ConversationNotFound,
     RowTampered,
     VaultAlreadyOpen,
     VaultLocked,
@@ -35,7 +36,7 @@ from app.vault.keys import (
     unwrap,
     wrap,
 )
-from app.vault.schema import migrate
+from app.vault.schema import migrate, schema_version
 from app.vault.search import SearchHit, SearchIndex
 from app.vault.sealing import RowAddress, open_sealed, seal
 
@@ -66,6 +67,17 @@ class Message:
     stats: dict[str, object]
     created: str
     alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Protection:
+    """How the vault is protected, readable while it is locked."""
+
+    schema_version: int
+    memory_kib: int
+    iterations: int
+    lanes: int
+    has_recovery_key: bool
 
 
 @dataclass(frozen=True)
@@ -215,6 +227,12 @@ class Vault:
                                           pk="purpose")
         return code
 
+    def protection(self) -> Protection:
+        kdf = self._wrapped(PASSPHRASE).kdf
+        has_recovery = self._db.table("vault_keys").count_where("purpose = ?", [RECOVERY]) > 0
+        return Protection(schema_version(self._db), kdf.memory_kib, kdf.iterations, kdf.lanes,
+                          has_recovery)
+
     def _wrapped(self, purpose: str) -> WrappedKey:
         rows = list(self._db.table("vault_keys").rows_where("purpose = ?", [purpose]))
         if not rows:
@@ -282,7 +300,10 @@ class Vault:
         ]
 
     def conversation(self, conversation_id: str) -> Conversation:
-        return self._conversation(self._db.table("conversations").get(conversation_id))
+        rows = list(self._db.table("conversations").rows_where("id = ?", [conversation_id]))
+        if not rows:
+            raise ConversationNotFound(conversation_id)
+        return self._conversation(rows[0])
 
     def _conversation(self, row: dict[str, object]) -> Conversation:
         data = self._open("conversations", row, None)

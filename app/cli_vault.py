@@ -1,0 +1,178 @@
+"""`minigiants vault ...` and `minigiants conversations ...`: the vault, headless. The passphrase
+comes from MINIGIANTS_PASSPHRASE, from --passphrase-file, or from a prompt (like restic and borg);
+it is never taken as a command-line argument, where other users could read it."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.datadir import data_dir
+from app.errors import MiniGiantsError
+
+if TYPE_CHECKING:  # opened only by the commands that use it
+    from app.vault.store import Vault
+
+PASSPHRASE_VARIABLE = "MINIGIANTS_PASSPHRASE"
+NEW_PASSPHRASE_VARIABLE = "MINIGIANTS_NEW_PASSPHRASE"
+VAULT_FILE = "vault.db"
+
+
+class NoPassphrase(MiniGiantsError):
+    def __init__(self) -> None:
+        super().__init__(
+            "No passphrase was given.",
+            f"Set {PASSPHRASE_VARIABLE}, pass --passphrase-file, or run this in a terminal to be asked.",
+        )
+
+
+class PassphrasesDiffer(MiniGiantsError):
+    def __init__(self) -> None:
+        super().__init__("The two passphrases you typed are not the same.", "Try again.")
+
+
+def vault_path() -> Path:
+    return data_dir() / VAULT_FILE
+
+
+def read_passphrase(args: argparse.Namespace, *, prompt: str = "Passphrase: ",
+                    variable: str = PASSPHRASE_VARIABLE, confirm: bool = False) -> str:
+    if os.environ.get(variable):
+        return os.environ[variable]
+    if variable == PASSPHRASE_VARIABLE and args.passphrase_file is not None:
+        return args.passphrase_file.read_text(encoding="utf-8").rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise NoPassphrase()
+    passphrase = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Again: ") != passphrase:
+        raise PassphrasesDiffer()
+    return passphrase
+
+
+def add_passphrase_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--passphrase-file", type=Path, help="read the passphrase from this file")
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    vault = commands.add_parser("vault", help="the encrypted vault: init, passwd, lock-status, check")
+    actions = vault.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
+    init = actions.add_parser("init", help="create the vault")
+    init.add_argument("--recovery-key", action="store_true", help="also create a recovery key")
+    passwd = actions.add_parser("passwd", help="change the passphrase")
+    actions.add_parser("lock-status", help="where the vault is and how it is protected")
+    actions.add_parser("check", help="decrypt every row and check the file")
+    for action, handler in ((init, _init), (passwd, _passwd), (actions.choices["lock-status"], _status),
+                            (actions.choices["check"], _check)):
+        add_passphrase_argument(action)
+        action.set_defaults(handler=handler)
+
+    conversations = commands.add_parser("conversations", help="list, show, search or delete")
+    actions = conversations.add_subparsers(dest="conversations_command", metavar="ACTION", required=True)
+    actions.add_parser("list").set_defaults(handler=_list)
+    show = actions.add_parser("show")
+    show.add_argument("id")
+    show.set_defaults(handler=_show)
+    search = actions.add_parser("search")
+    search.add_argument("text")
+    search.set_defaults(handler=_search)
+    delete = actions.add_parser("delete")
+    delete.add_argument("id")
+    delete.set_defaults(handler=_delete)
+    for action in actions.choices.values():
+        add_passphrase_argument(action)
+
+
+def open_unlocked(args: argparse.Namespace) -> Vault:
+    from app.vault.store import Vault
+
+    vault = Vault.open(vault_path())
+    try:
+        vault.unlock(read_passphrase(args))
+    except BaseException:
+        vault.close()
+        raise
+    return vault
+
+
+def _init(args: argparse.Namespace) -> int:
+    from app.vault.store import Vault
+
+    print("Mini-Giants keeps your conversations encrypted with this passphrase. If you forget it "
+          "and have no recovery key, nobody can get them back.", file=sys.stderr)
+    passphrase = read_passphrase(args, prompt="New passphrase: ", confirm=True)
+    with Vault.create(vault_path(), passphrase) as vault:
+        if args.recovery_key:
+            print("Recovery key (write it down now; it is not shown again):", file=sys.stderr)
+            print(vault.add_recovery_key())
+    print(f"Created {vault_path()}", file=sys.stderr)
+    return 0
+
+
+def _passwd(args: argparse.Namespace) -> int:
+    with open_unlocked(args) as vault:
+        new = read_passphrase(args, prompt="New passphrase: ", variable=NEW_PASSPHRASE_VARIABLE,
+                              confirm=True)
+        vault.change_passphrase(new)
+    print("Passphrase changed.", file=sys.stderr)
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from app.vault.store import Vault
+
+    path = vault_path()
+    if not path.exists():
+        print(f"No vault yet at {path} (create one with `minigiants vault init`).")
+        return 1
+    with Vault.open(path) as vault:
+        protection = vault.protection()
+    print(f"Vault:     {path} (locked; schema version {protection.schema_version})")
+    print(f"Key:       Argon2id, {protection.memory_kib // 1024} MiB, {protection.iterations} passes, "
+          f"{protection.lanes} lanes; AES-256-GCM")
+    print(f"Recovery:  {'a recovery key exists' if protection.has_recovery_key else 'none'}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    with open_unlocked(args) as vault:
+        report = vault.check()
+    for table, count in report.counts.items():
+        print(f"{table:<16} {count:>7}")
+    print(f"file integrity: {', '.join(report.integrity)}")
+    for table, row_id in report.damaged:
+        print(f"DAMAGED: {table} {row_id}")
+    return 0 if report.ok else 1
+
+
+def _list(args: argparse.Namespace) -> int:
+    with open_unlocked(args) as vault:
+        for conversation in vault.conversations():
+            print(f"{conversation.id}  {conversation.updated[:16].replace('T', ' ')}  {conversation.title}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with open_unlocked(args) as vault:
+        conversation = vault.conversation(args.id)
+        print(f"# {conversation.title}\n")
+        for message in vault.messages(conversation.id):
+            print(f"{message.role}: {message.text}\n")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    with open_unlocked(args) as vault:
+        for hit in vault.search(args.text):
+            print(f"{hit.parent or hit.ref}  {hit.kind:<12} {hit.snippet}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    with open_unlocked(args) as vault:
+        vault.delete_conversation(args.id)
+    print("Deleted.", file=sys.stderr)
+    return 0
