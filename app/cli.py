@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
-from app.datadir import data_dir
-from app.errors import MiniGiantsError
 from app.cli_vault import add_commands as add_vault_commands
 from app.cli_vault import add_passphrase_argument, open_unlocked
+from app.datadir import data_dir
+from app.errors import MiniGiantsError
 from app.logs import configure_logging
 
 if TYPE_CHECKING:  # the engine (and llama.cpp) is imported only by the commands that need it

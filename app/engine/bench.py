@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.engine.engine import Engine
-from app.engine.messages import ChatMessage, GenerationStats, LoadOptions, SamplingOptions
+from app.engine.messages import (
+    ChatMessage,
+    GenerationStats,
+    LoadOptions,
+    SamplingOptions,
+)
 
 BENCH_SYSTEM = "You are a helpful assistant. Answer in detail."
 BENCH_QUESTIONS = (

@@ -10,7 +10,11 @@ from typing import Any
 import gguf
 import numpy as np
 
-from app.engine.errors import ModelFileInvalid, ModelFileMissing, UnsupportedArchitecture
+from app.engine.errors import (
+    ModelFileInvalid,
+    ModelFileMissing,
+    UnsupportedArchitecture,
+)
 
 KNOWN_ARCHITECTURES = frozenset(gguf.MODEL_ARCH_NAMES.values())
 

@@ -16,8 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.engine import ChatMessage, GenerationStats, LoadOptions, ModelFacts, SamplingOptions
-from app.engine import StopReason
+from app.engine import (
+    ChatMessage,
+    GenerationStats,
+    LoadOptions,
+    ModelFacts,
+    SamplingOptions,
+    StopReason,
+)
 from app.resource_files import prompt
 from app.ui.engine_worker import EngineWorker
 

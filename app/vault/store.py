@@ -37,8 +37,8 @@ from app.vault.keys import (
     wrap,
 )
 from app.vault.schema import migrate, schema_version
-from app.vault.search import SearchHit, SearchIndex
 from app.vault.sealing import RowAddress, open_sealed, seal
+from app.vault.search import SearchHit, SearchIndex
 
 KEY_VERSION = 1
 SEALED_TABLES = (

@@ -18,7 +18,6 @@ from app.engine import (
     UnsupportedArchitecture,
     inspect_gguf,
 )
-
 from tests.engine.helpers import conversation, copy_without_chat_template, drain
 
 

@@ -6,8 +6,14 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from app.engine import ChatMessage, ChatStream, Engine, LoadOptions, SamplingOptions, StopReason
-
+from app.engine import (
+    ChatMessage,
+    ChatStream,
+    Engine,
+    LoadOptions,
+    SamplingOptions,
+    StopReason,
+)
 from tests.engine.helpers import conversation, drain, long_text
 
 LONG_REPLY = SamplingOptions(temperature=0, max_tokens=400)

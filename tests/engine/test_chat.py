@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.engine import Engine, LoadOptions, SamplingOptions, StopReason
-
 from tests.engine.helpers import conversation, drain
 
 GREEDY = SamplingOptions(temperature=0, max_tokens=48)

@@ -10,7 +10,6 @@ import pytest
 
 from app.engine import ChatMessage, Engine, LoadOptions, MessageTooLong, SamplingOptions
 from app.engine.context_fit import fit_messages
-
 from tests.engine.helpers import SYSTEM, conversation, drain, long_text
 
 REPLY = SamplingOptions(temperature=0, max_tokens=32)

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from app.engine import Engine, LoadOptions, LoraAdapterFailed, SamplingOptions
-
 from tests.engine.helpers import conversation, drain, write_lora_adapter
 
 GREEDY = SamplingOptions(temperature=0, max_tokens=24)

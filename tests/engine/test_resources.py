@@ -8,8 +8,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from app.engine import Engine, LoadCancelled, LoadOptions, SamplingOptions, hardware_report
-
+from app.engine import (
+    Engine,
+    LoadCancelled,
+    LoadOptions,
+    SamplingOptions,
+    hardware_report,
+)
 from tests.engine.helpers import conversation, drain
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.vault.keys import MIN_ITERATIONS, MIN_MEMORY_KIB, KdfParams
+from app.vault.keys import KdfParams
 from app.vault.store import Vault
 
 KILLS = 50
@@ -21,9 +21,8 @@ WRITER = Path(__file__).with_name("crash_writer.py")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
-def test_killed_writers_lose_nothing_committed(tmp_path: Path) -> None:
+def test_killed_writers_lose_nothing_committed(tmp_path: Path, kdf: KdfParams) -> None:
     path = tmp_path / "vault.db"
-    kdf = KdfParams(MIN_MEMORY_KIB, MIN_ITERATIONS, 4, os.urandom(16))
     with Vault.create(path, "pw", kdf=kdf) as vault:
         conversation_id = vault.create_conversation("Crash test").id
     committed: list[str] = []

@@ -4,7 +4,6 @@ tampered settings, calibration floor."""
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import pytest
 
@@ -15,7 +14,6 @@ from app.vault.keys import (
     MIN_MEMORY_KIB,
     PASSPHRASE,
     RECOVERY,
-    KdfParams,
     WrappedKey,
     calibrate,
     new_data_key,
@@ -23,8 +21,9 @@ from app.vault.keys import (
     unwrap,
     wrap,
 )
+from tests.vault.conftest import floor_kdf
 
-FLOOR = KdfParams(MIN_MEMORY_KIB, MIN_ITERATIONS, 4, os.urandom(16))
+FLOOR = floor_kdf()
 
 
 def test_the_right_passphrase_unwraps_the_data_key() -> None:

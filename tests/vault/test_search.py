@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.vault.errors import VaultLocked
-from app.vault.keys import MIN_ITERATIONS, MIN_MEMORY_KIB, KdfParams
+from app.vault.keys import KdfParams
 from app.vault.store import Vault
 
 
 @pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
-    kdf = KdfParams(MIN_MEMORY_KIB, MIN_ITERATIONS, 4, os.urandom(16))
+def vault(tmp_path: Path, kdf: KdfParams) -> Iterator[Vault]:
     with Vault.create(tmp_path / "vault.db", "pw", kdf=kdf) as opened:
         yield opened
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -22,16 +21,10 @@ from app.vault.errors import (
     VaultUnreadable,
     WrongPassphrase,
 )
-from app.vault.keys import MIN_ITERATIONS, MIN_MEMORY_KIB, KdfParams
+from app.vault.keys import KdfParams
 from app.vault.store import Vault
 
 SECRET = "I have never told anyone that I am afraid of the dark."
-
-
-@pytest.fixture
-def kdf() -> KdfParams:
-    # The floor, not calibrated: each derivation stays quick in tests.
-    return KdfParams(MIN_MEMORY_KIB, MIN_ITERATIONS, 4, os.urandom(16))
 
 
 @pytest.fixture
