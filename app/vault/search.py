@@ -33,19 +33,29 @@ class SearchIndex:
             "create virtual table documents using fts5("
             "text, kind unindexed, ref unindexed, parent unindexed, tokenize='unicode61 remove_diacritics 2')"
         )
+        # FTS5 finds rows fast only by rowid or by text: these maps turn ids into rowids.
+        self._rowids: dict[str, int] = {}
+        self._children: dict[str, set[str]] = {}
 
     def put(self, kind: str, ref: str, parent: str | None, text: str) -> None:
-        self._db.execute("delete from documents where ref = ?", [ref])
-        self._db.execute(
+        self.remove(ref)
+        cursor = self._db.execute(
             "insert into documents (text, kind, ref, parent) values (?, ?, ?, ?)",
             [text, kind, ref, parent],
         )
+        assert cursor.lastrowid is not None
+        self._rowids[ref] = cursor.lastrowid
+        if parent is not None:
+            self._children.setdefault(parent, set()).add(ref)
 
     def remove(self, *refs: str) -> None:
-        self._db.executemany("delete from documents where ref = ?", [[ref] for ref in refs])
+        for ref in refs:
+            rowid = self._rowids.pop(ref, None)
+            if rowid is not None:
+                self._db.execute("delete from documents where rowid = ?", [rowid])
 
     def remove_children(self, parent: str) -> None:
-        self._db.execute("delete from documents where parent = ?", [parent])
+        self.remove(*self._children.pop(parent, set()))
 
     def search(
         self, text: str, *, limit: int = 50, highlight: tuple[str, str] = ("[", "]")
