@@ -62,13 +62,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     actions = vault.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
     init = actions.add_parser("init", help="create the vault")
     init.add_argument("--recovery-key", action="store_true", help="also create a recovery key")
+    init.set_defaults(handler=_init)
     passwd = actions.add_parser("passwd", help="change the passphrase")
-    actions.add_parser("lock-status", help="where the vault is and how it is protected")
-    actions.add_parser("check", help="decrypt every row and check the file")
-    for action, handler in ((init, _init), (passwd, _passwd), (actions.choices["lock-status"], _status),
-                            (actions.choices["check"], _check)):
+    passwd.set_defaults(handler=_passwd)
+    check = actions.add_parser("check", help="decrypt every row and check the file")
+    check.set_defaults(handler=_check)
+    for action in (init, passwd, check):
         add_passphrase_argument(action)
-        action.set_defaults(handler=handler)
+    # Reads only what is stored in the clear: no passphrase.
+    status = actions.add_parser("lock-status", help="where the vault is and how it is protected")
+    status.set_defaults(handler=_status)
 
     conversations = commands.add_parser("conversations", help="list, show, search or delete")
     actions = conversations.add_subparsers(dest="conversations_command", metavar="ACTION", required=True)

@@ -400,8 +400,9 @@ class Vault:
             index = SearchIndex()
             for conversation in self.conversations():
                 index.put("conversation", conversation.id, None, conversation.title)
-                for message in self.messages(conversation.id):
-                    index.put("message", message.id, conversation.id, message.text)
+            for row in self._rows("messages"):  # one query for all, not one per conversation
+                message = self._message(row)
+                index.put("message", message.id, message.conversation_id, message.text)
             self._index = index
         return self._index.search(text, limit=limit)
 
