@@ -143,6 +143,7 @@ def _chat(args: argparse.Namespace) -> int:
 
 def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
     from app.engine import ChatMessage, Engine, SamplingOptions, StopReason
+    from app.vault.reply_saver import ReplySaver
 
     history = []
     conversation = None
@@ -159,18 +160,31 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
     with Engine.load(_model_path(args), _load_options(args)) as engine:
         if engine.template.is_fallback:
             print("Note: this model has no chat template; using ChatML.", file=sys.stderr)
+        saver = None
+        if vault is not None:  # the question is stored before the answer starts
+            if conversation is None:
+                conversation = vault.create_conversation(
+                    args.prompt[:60], system_prompt=system, model=engine.facts.name
+                )
+            vault.add_message(conversation.id, "user", args.prompt)
+            saver = ReplySaver(vault, conversation.id, model=engine.facts.name)
         stream = engine.chat(messages, sampling)
         # Ctrl+C asks the engine to stop, also while llama.cpp evaluates the prompt (a
         # KeyboardInterrupt cannot stop C code), and what was written so far is kept.
         previous = signal.signal(signal.SIGINT, lambda *_: engine.cancel())
         try:
             for delta in stream:
+                if saver is not None:
+                    saver.add(delta)
                 if not args.json:
                     print(delta, end="", flush=True)
         finally:
             signal.signal(signal.SIGINT, previous)
         stats = stream.stats
         assert stats is not None
+        if saver is not None and conversation is not None:
+            saver.finish(asdict(stats))
+            print(f"Saved in conversation {conversation.id}", file=sys.stderr)
         if args.json:
             print(
                 json.dumps(
@@ -185,15 +199,6 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
             )
         else:
             print()
-        if vault is not None:
-            if conversation is None:
-                conversation = vault.create_conversation(
-                    args.prompt[:60], system_prompt=system, model=engine.facts.name
-                )
-            vault.add_message(conversation.id, "user", args.prompt)
-            vault.add_message(conversation.id, "assistant", stream.text, model=engine.facts.name,
-                              stats=asdict(stats))
-            print(f"Saved in conversation {conversation.id}", file=sys.stderr)
         if stats.error:
             print(f"The reply stopped early: {stats.error}", file=sys.stderr)
             return 1
@@ -252,6 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except MiniGiantsError as error:
         print(error.for_person(), file=sys.stderr)
+        return 2
+    except OSError as error:  # a file named on the command line is missing, a folder, not ours ...
+        print(f"{error.filename}: {error.strerror}" if error.filename else str(error), file=sys.stderr)
         return 2
 
 

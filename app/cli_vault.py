@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # opened only by the commands that use it
 
 PASSPHRASE_VARIABLE = "MINIGIANTS_PASSPHRASE"
 NEW_PASSPHRASE_VARIABLE = "MINIGIANTS_NEW_PASSPHRASE"
+BACKUP_PASSPHRASE_VARIABLE = "MINIGIANTS_BACKUP_PASSPHRASE"  # of a backup made or imported
 VAULT_FILE = "vault.db"
 
 
@@ -58,7 +59,8 @@ def add_passphrase_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    vault = commands.add_parser("vault", help="the encrypted vault: init, passwd, lock-status, check")
+    vault = commands.add_parser(
+        "vault", help="the encrypted vault: init, passwd, lock-status, check, backup, export, import")
     actions = vault.add_subparsers(dest="vault_command", metavar="ACTION", required=True)
     init = actions.add_parser("init", help="create the vault")
     init.add_argument("--recovery-key", action="store_true", help="also create a recovery key")
@@ -67,8 +69,23 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     passwd.set_defaults(handler=_passwd)
     check = actions.add_parser("check", help="decrypt every row and check the file")
     check.set_defaults(handler=_check)
-    for action in (init, passwd, check):
+    export = actions.add_parser(
+        "export", help="write conversations and journal as Markdown or JSON (not encrypted), or "
+                       "as an encrypted backup with its own passphrase")
+    export.add_argument("--format", choices=("md", "json", "backup"), required=True)
+    export.add_argument("--conversation", metavar="ID", help="only this conversation")
+    export.add_argument("out", type=Path)
+    export.set_defaults(handler=_export)
+    restore = actions.add_parser(
+        "import", help="add what a backup (.mgbackup) or a vault copy holds to this vault")
+    restore.add_argument("file", type=Path)
+    restore.set_defaults(handler=_import)
+    for action in (init, passwd, check, export, restore):
         add_passphrase_argument(action)
+    # A copy of the file as it is, still encrypted: no passphrase needed.
+    backup = actions.add_parser("backup", help="copy the whole vault, still encrypted, to a new file")
+    backup.add_argument("out", type=Path)
+    backup.set_defaults(handler=_backup)
     # Reads only what is stored in the clear: no passphrase.
     status = actions.add_parser("lock-status", help="where the vault is and how it is protected")
     status.set_defaults(handler=_status)
@@ -179,3 +196,69 @@ def _delete(args: argparse.Namespace) -> int:
         vault.delete_conversation(args.id)
     print("Deleted.", file=sys.stderr)
     return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from app.vault.store import Vault
+
+    with Vault.open(vault_path()) as vault:
+        vault.copy_to(args.out)
+    print(f"Copied the vault to {args.out}. It opens with the vault's passphrase.", file=sys.stderr)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from app.vault.backup_file import write_backup
+    from app.vault.export import PLAINTEXT_WARNING, as_json, as_markdown, collect
+    from app.vault.private_files import write_private
+
+    with open_unlocked(args) as vault:
+        if args.format == "backup":
+            passphrase = read_passphrase(args, prompt="Passphrase for the backup: ",
+                                         variable=BACKUP_PASSPHRASE_VARIABLE, confirm=True)
+            dump = vault.dump()
+            rows = [row for row in dump.rows
+                    if args.conversation in (None, row.id, row.parent)]
+            if args.conversation is not None and not rows:
+                vault.conversation(args.conversation)  # says there is no such conversation
+            write_backup(args.out, rows, passphrase)
+            print(f"Wrote {len(rows)} items to {args.out}, encrypted with the backup's passphrase.",
+                  file=sys.stderr)
+            _report_damaged(dump.damaged)
+            return 1 if dump.damaged else 0
+        export = collect(vault, args.conversation)
+        text = as_markdown(export) if args.format == "md" else as_json(export)
+        write_private(args.out, text.encode("utf-8"))
+    print(f"Wrote {args.out}. {PLAINTEXT_WARNING}", file=sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from app.vault.backup_file import is_backup_file, read_backup
+    from app.vault.errors import WrongBackupPassphrase, WrongPassphrase
+    from app.vault.store import Vault
+
+    with open_unlocked(args) as vault:
+        passphrase = read_passphrase(args, prompt=f"Passphrase of {args.file.name}: ",
+                                     variable=BACKUP_PASSPHRASE_VARIABLE)
+        if is_backup_file(args.file):
+            rows, damaged = read_backup(args.file, passphrase), []
+        else:  # a copy made by `vault backup`: a vault itself
+            try:
+                with Vault.open(args.file) as source:
+                    source.unlock(passphrase)
+                    dump = source.dump()
+            except WrongPassphrase:
+                raise WrongBackupPassphrase() from None
+            rows, damaged = dump.rows, dump.damaged
+        report = vault.restore(rows)
+    for table, added in report.added.items():
+        if added or report.skipped[table]:
+            print(f"{table:<16} {added:>7} added  {report.skipped[table]:>7} already here")
+    _report_damaged(damaged)
+    return 1 if damaged else 0
+
+
+def _report_damaged(damaged: list[tuple[str, str]]) -> None:
+    for table, row_id in damaged:
+        print(f"DAMAGED, left out: {table} {row_id} (see `minigiants vault check`)", file=sys.stderr)

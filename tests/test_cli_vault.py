@@ -9,13 +9,16 @@ from pathlib import Path
 
 
 def run(*args: str, home: Path, passphrase: str | None = "correct horse",
-        new_passphrase: str | None = None) -> subprocess.CompletedProcess[str]:
+        new_passphrase: str | None = None,
+        backup_passphrase: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MINIGIANTS_")}
     env["MINIGIANTS_HOME"] = str(home)
     if passphrase is not None:
         env["MINIGIANTS_PASSPHRASE"] = passphrase
     if new_passphrase is not None:
         env["MINIGIANTS_NEW_PASSPHRASE"] = new_passphrase
+    if backup_passphrase is not None:
+        env["MINIGIANTS_BACKUP_PASSPHRASE"] = backup_passphrase
     return subprocess.run([sys.executable, "-m", "app.cli", *args], capture_output=True, text=True,
                           env=env, stdin=subprocess.DEVNULL, timeout=300)
 
@@ -73,3 +76,48 @@ def test_passphrase_errors_and_change(private_home: Path) -> None:
 def test_a_missing_vault_is_explained(private_home: Path) -> None:
     result = run("conversations", "list", home=private_home)
     assert result.returncode == 2 and "No vault was found" in result.stderr
+
+
+def test_export_backup_and_import_into_another_vault(private_home: Path, tmp_path: Path) -> None:
+    other_home = tmp_path / "other-home"
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    assert run("vault", "init", home=private_home).returncode == 0
+    chat = run("chat", "--save", "--temperature", "0", "--max-tokens", "8",
+               "Name three calm colours.", home=private_home)
+    assert chat.returncode == 0, chat.stderr
+
+    markdown = run("vault", "export", "--format", "md", str(exports / "all.md"), home=private_home)
+    assert markdown.returncode == 0, markdown.stderr
+    assert "not encrypted" in markdown.stderr
+    text = (exports / "all.md").read_text()
+    assert "### You\n\nName three calm colours." in text and "not encrypted" in text
+    as_json = run("vault", "export", "--format", "json", str(exports / "all.json"), home=private_home)
+    assert as_json.returncode == 0, as_json.stderr
+    again = run("vault", "export", "--format", "json", str(exports / "all.json"), home=private_home)
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+    backup = run("vault", "export", "--format", "backup", str(exports / "all.mgbackup"),
+                 home=private_home, backup_passphrase="backup words")
+    assert backup.returncode == 0, backup.stderr
+    copy = run("vault", "backup", str(exports / "copy.db"), home=private_home, passphrase=None)
+    assert copy.returncode == 0, copy.stderr
+
+    assert run("vault", "init", home=other_home, passphrase="other words").returncode == 0
+    wrong = run("vault", "import", str(exports / "all.mgbackup"), home=other_home,
+                passphrase="other words", backup_passphrase="correct horse")
+    assert wrong.returncode == 2 and "does not open this backup" in wrong.stderr
+    imported = run("vault", "import", str(exports / "all.mgbackup"), home=other_home,
+                   passphrase="other words", backup_passphrase="backup words")
+    assert imported.returncode == 0, imported.stderr
+    assert "conversations          1 added" in imported.stdout
+    from_copy = run("vault", "import", str(exports / "copy.db"), home=other_home,
+                    passphrase="other words", backup_passphrase="correct horse")
+    assert from_copy.returncode == 0, from_copy.stderr
+    assert "conversations          0 added        1 already here" in from_copy.stdout
+
+    listing = run("conversations", "list", home=other_home, passphrase="other words")
+    assert "Name three calm colours." in listing.stdout
+    missing = run("vault", "import", str(exports / "nothing.mgbackup"), home=other_home,
+                  passphrase="other words", backup_passphrase="backup words")
+    assert missing.returncode == 2 and "No such file" in missing.stderr

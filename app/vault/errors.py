@@ -61,6 +61,15 @@ class VaultNotFound(VaultError):
         self.path = path
 
 
+class VaultExists(VaultError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"There is already a vault at {path}; it was left as it is.",
+            "Open it with its passphrase, or move it away first to start a new one.",
+        )
+        self.path = path
+
+
 class VaultAlreadyOpen(VaultError):
     def __init__(self, path: Path) -> None:
         super().__init__(
@@ -97,3 +106,59 @@ class ConversationNotFound(VaultError):
             f"There is no conversation with the id {conversation_id}.",
             "List them with `minigiants conversations list`.",
         )
+
+
+class JournalEntryNotFound(VaultError):
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(
+            f"There is no journal entry with the id {entry_id}.",
+            "It may have been deleted already.",
+        )
+
+
+class VaultDiskFull(VaultError):
+    """SQLite could not write: nothing of the failed change was stored, everything before it was."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"The disk that holds {path.name} is full; the last change was not saved.",
+            "Free some space (models are the largest files), then try again. "
+            "Everything saved before is intact.",
+        )
+        self.path = path
+
+
+class TargetExists(VaultError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path} already exists; it was left as it is.",
+            "Choose a new file name, or move the old file away first.",
+        )
+        self.path = path
+
+
+class VaultFromNewerVersion(VaultError):
+    def __init__(self, path: Path, unknown: list[str]) -> None:
+        super().__init__(
+            f"{path.name} was last used by a newer Mini-Giants (it has {len(unknown)} change(s) "
+            "to its layout that this version does not know); it was not opened.",
+            "Update Mini-Giants, then open the vault again. Nothing in it was changed.",
+        )
+        self.path = path
+
+
+class WrongBackupPassphrase(VaultError):
+    def __init__(self) -> None:
+        super().__init__(
+            "That passphrase does not open this backup.",
+            "Use the passphrase chosen when the backup was made (it may differ from the vault's).",
+        )
+
+
+class BackupUnreadable(VaultError):
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"{path.name} cannot be restored: {reason}.",
+            "Choose a Mini-Giants backup (.mgbackup) or vault copy, made by this or an older version.",
+        )
+        self.path = path

@@ -9,6 +9,15 @@ from collections.abc import Callable
 from sqlite_utils import Database
 
 Migration = Callable[[Database], None]
+
+
+class NewerSchema(Exception):
+    """The vault was changed by a newer version of the app; the store turns this into an error
+    for a person, naming the file."""
+
+    def __init__(self, unknown: list[str]) -> None:
+        super().__init__(", ".join(unknown))
+        self.unknown = unknown
 MIGRATIONS: list[tuple[str, Migration]] = []
 
 
@@ -35,6 +44,14 @@ def m001_initial(db: Database) -> None:
         db.table(table).create({"id": str, "position": int, "key_version": int, "sealed": bytes}, pk="id")
 
 
+@migration
+def m002_position_indexes(db: Database) -> None:
+    # Lists are read in position order (newest conversation first, journal by time written): an
+    # index turns the sort over every row into a walk along the index.
+    for table in ("conversations", "journal_entries", "mood_checkins", "thought_records"):
+        db.table(table).create_index(["position"])
+
+
 def schema_version(db: Database) -> int:
     if not db.table("_migrations").exists():
         return 0
@@ -42,10 +59,15 @@ def schema_version(db: Database) -> int:
 
 
 def migrate(db: Database) -> list[str]:
-    """Apply the migrations this vault has not had yet, each in its own transaction."""
+    """Apply the migrations this vault has not had yet, each in its own transaction. Raises
+    NewerSchema, changing nothing, when the vault has had migrations this version does not know."""
     if not db.table("_migrations").exists():
-        db.table("_migrations").create({"position": int, "name": str}, pk="position")
+        with db.atomic():
+            db.table("_migrations").create({"position": int, "name": str}, pk="position")
     applied = {row["name"] for row in db.table("_migrations").rows}
+    unknown = sorted(applied - {name for name, _ in MIGRATIONS})
+    if unknown:
+        raise NewerSchema(unknown)
     done = []
     for position, (name, function) in enumerate(MIGRATIONS, start=1):
         if name in applied:

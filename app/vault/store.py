@@ -7,19 +7,26 @@ exclusive lock for as long as it is open, so a second writer is refused instead 
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime
+import hashlib
+import hmac
 import sqlite3
 import uuid
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from app.vault.errors import (
     ConversationNotFound,
+    JournalEntryNotFound,
     RowTampered,
     VaultAlreadyOpen,
+    VaultDiskFull,
+    VaultExists,
+    VaultFromNewerVersion,
     VaultLocked,
     VaultMissing,
     VaultNotFound,
@@ -36,62 +43,31 @@ from app.vault.keys import (
     unwrap,
     wrap,
 )
-from app.vault.schema import migrate, schema_version
+from app.vault.private_files import new_private_file
+from app.vault.records import (
+    CheckReport,
+    Conversation,
+    Dump,
+    JournalEntry,
+    Message,
+    PlainRow,
+    Protection,
+    RestoreReport,
+)
+from app.vault.schema import NewerSchema, migrate, schema_version
 from app.vault.sealing import RowAddress, open_sealed, seal
 from app.vault.search import SearchHit, SearchIndex
 
 KEY_VERSION = 1
+# In dependency order: a parent table comes before the tables whose rows point into it.
 SEALED_TABLES = (
     "conversations", "messages", "journal_entries", "mood_checkins", "thought_records", "settings",
 )
+PARENT_COLUMNS = {"messages": "conversation_id"}  # sealed rows bound to a parent row
 
 
-@dataclass(frozen=True)
-class Conversation:
-    id: str
-    title: str
-    system_prompt: str
-    model: str | None
-    sampling: dict[str, object]
-    created: str
-    updated: str
-
-
-@dataclass(frozen=True)
-class Message:
-    id: str
-    conversation_id: str
-    role: str
-    text: str
-    model: str | None
-    stats: dict[str, object]
-    created: str
-    alternatives: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Protection:
-    """How the vault is protected, readable while it is locked."""
-
-    schema_version: int
-    memory_kib: int
-    iterations: int
-    lanes: int
-    has_recovery_key: bool
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    counts: dict[str, int]
-    damaged: list[tuple[str, str]] = field(default_factory=list)  # (table, row id)
-    integrity: tuple[str, ...] = ("ok",)  # SQLite's own integrity_check of the file
-
-    @property
-    def ok(self) -> bool:
-        return not self.damaged and self.integrity == ("ok",)
-
-
-def _now() -> str:
+def now_utc() -> str:
+    """The time now, as stored inside sealed rows."""
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
 
 
@@ -156,13 +132,13 @@ class Vault:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
-            raise FileExistsError(path)
+            raise VaultExists(path)
         vault = cls(path, _connect(path))
         migrate(vault._db)
         data_key = new_data_key()
         wrapped = wrap(data_key, passphrase, kdf or calibrate(), purpose=PASSPHRASE,
                        key_version=KEY_VERSION)
-        with vault._db.atomic():
+        with vault._transaction():
             vault._db.table("vault_keys").insert({"purpose": PASSPHRASE, "wrapped": wrapped.to_json()})
         vault._key = data_key
         return vault
@@ -175,7 +151,11 @@ class Vault:
         if not path.is_file():
             raise VaultNotFound(path)
         vault = cls(path, _connect(path))
-        migrate(vault._db)
+        try:
+            migrate(vault._db)
+        except NewerSchema as newer:
+            vault._db.close()
+            raise VaultFromNewerVersion(path, newer.unknown) from None
         return vault
 
     def close(self) -> None:
@@ -212,7 +192,7 @@ class Vault:
         current = self._wrapped(PASSPHRASE)
         wrapped = wrap(key, new_passphrase, current.kdf.with_new_salt(), purpose=PASSPHRASE,
                        key_version=current.key_version)
-        with self._db.atomic():
+        with self._transaction():
             self._db.table("vault_keys").update(PASSPHRASE, {"wrapped": wrapped.to_json()})
 
     def add_recovery_key(self) -> str:
@@ -222,7 +202,7 @@ class Vault:
         current = self._wrapped(PASSPHRASE)
         wrapped = wrap(key, code, current.kdf.with_new_salt(), purpose=RECOVERY,
                        key_version=current.key_version)
-        with self._db.atomic():
+        with self._transaction():
             self._db.table("vault_keys").upsert({"purpose": RECOVERY, "wrapped": wrapped.to_json()},
                                           pk="purpose")
         return code
@@ -246,18 +226,51 @@ class Vault:
 
     # -- sealed rows ------------------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write: all of it or none of it. A full disk is an error a person can act on."""
+        try:
+            with self._db.atomic():
+                yield
+        except sqlite3.OperationalError as error:
+            if _is_disk_full(error):
+                raise VaultDiskFull(self.path) from None
+            raise
+
     def _seal(
         self, table: str, row_id: str, parent: str | None, payload: Mapping[str, object]
     ) -> bytes:
         return seal(self._require_key(), payload, RowAddress(table, row_id, parent, KEY_VERSION))
 
-    def _open(self, table: str, row: dict[str, object], parent: str | None) -> dict[str, object]:
-        address = RowAddress(table, str(row["id"]), parent, _int(row["key_version"]))
+    def _open(self, table: str, row: dict[str, object]) -> dict[str, object]:
+        address = RowAddress(table, str(row["id"]), _parent(table, row), _int(row["key_version"]))
         return open_sealed(self._require_key(), _bytes(row["sealed"]), address)
 
-    def _next_position(self, table: str, where: str = "", args: list[object] | None = None) -> int:
-        sql = f"select coalesce(max(position), 0) + 1 from {table}" + (f" where {where}" if where else "")
-        return int(self._db.execute(sql, args or []).fetchone()[0])
+    def _put(self, table: str, row_id: str, parent: str | None, payload: Mapping[str, object],
+             *, position: int | None = None) -> None:
+        """Insert or replace one sealed row; call inside a transaction. A row without a given
+        position goes last: for top-level tables that orders them by last change."""
+        if position is None:
+            position = self._next_position(table, parent)
+        row: dict[str, object] = {"id": row_id, "position": position, "key_version": KEY_VERSION,
+                                  "sealed": self._seal(table, row_id, parent, payload)}
+        if table in PARENT_COLUMNS:
+            row[PARENT_COLUMNS[table]] = parent
+        self._db.table(table).upsert(row, pk="id")
+
+    def _next_position(self, table: str, parent: str | None = None) -> int:
+        where, args = (f" where {PARENT_COLUMNS[table]} = ?", [parent]) if table in PARENT_COLUMNS \
+            else ("", [])
+        sql = f"select coalesce(max(position), 0) + 1 from {table}{where}"
+        return int(self._db.execute(sql, args).fetchone()[0])
+
+    def _row(self, table: str, row_id: str) -> dict[str, object] | None:
+        rows = list(self._db.table(table).rows_where("id = ?", [row_id]))
+        return rows[0] if rows else None
+
+    def _rows(self, table: str, *, newest_first: bool = False) -> Iterator[dict[str, object]]:
+        return self._db.table(table).rows_where(
+            order_by="position desc" if newest_first else "position")
 
     # -- conversations ----------------------------------------------------------------------
 
@@ -269,7 +282,7 @@ class Vault:
         model: str | None = None,
         sampling: dict[str, object] | None = None,
     ) -> Conversation:
-        now = _now()
+        now = now_utc()
         conversation = Conversation(uuid.uuid4().hex, title, system_prompt, model,
                                     dict(sampling or {}), now, now)
         self._write_conversation(conversation)
@@ -281,49 +294,48 @@ class Vault:
             "model": conversation.model, "sampling": conversation.sampling,
             "created": conversation.created, "updated": conversation.updated,
         }
-        with self._db.atomic():
-            # The position orders conversations by last change, newest highest.
-            self._db.table("conversations").upsert(
-                {"id": conversation.id, "position": self._next_position("conversations"),
-                 "key_version": KEY_VERSION,
-                 "sealed": self._seal("conversations", conversation.id, None, payload)},
-                pk="id",
-            )
+        with self._transaction():
+            self._put("conversations", conversation.id, None, payload)
         if self._index is not None:
             self._index.put("conversation", conversation.id, None, conversation.title)
 
     def conversations(self) -> list[Conversation]:
         """Newest first."""
-        return [
-            self._conversation(row)
-            for row in self._db.table("conversations").rows_where(order_by="position desc")
-        ]
+        return [self._conversation(row) for row in self._rows("conversations", newest_first=True)]
 
     def conversation(self, conversation_id: str) -> Conversation:
-        rows = list(self._db.table("conversations").rows_where("id = ?", [conversation_id]))
-        if not rows:
+        row = self._row("conversations", conversation_id)
+        if row is None:
             raise ConversationNotFound(conversation_id)
-        return self._conversation(rows[0])
+        return self._conversation(row)
 
     def _conversation(self, row: dict[str, object]) -> Conversation:
-        data = self._open("conversations", row, None)
+        data = self._open("conversations", row)
         return Conversation(
             id=str(row["id"]), title=str(data["title"]), system_prompt=str(data["system_prompt"]),
             model=_optional_text(data["model"]), sampling=_mapping(data["sampling"]),
             created=str(data["created"]), updated=str(data["updated"]),
         )
 
+    def update_conversation(self, conversation: Conversation) -> Conversation:
+        """Store changed settings or title; the conversation moves to the top of the list."""
+        self.conversation(conversation.id)  # it must exist
+        changed = Conversation(conversation.id, conversation.title, conversation.system_prompt,
+                               conversation.model, conversation.sampling, conversation.created,
+                               now_utc())
+        self._write_conversation(changed)
+        return changed
+
     def rename_conversation(self, conversation_id: str, title: str) -> Conversation:
         current = self.conversation(conversation_id)
-        renamed = Conversation(current.id, title, current.system_prompt, current.model,
-                               current.sampling, current.created, _now())
-        self._write_conversation(renamed)
-        return renamed
+        return self.update_conversation(
+            Conversation(current.id, title, current.system_prompt, current.model,
+                         current.sampling, current.created, current.updated))
 
     def delete_conversation(self, conversation_id: str) -> None:
         """The conversation and all its messages, in one transaction."""
         self._require_key()
-        with self._db.atomic():
+        with self._transaction():
             self._db.table("messages").delete_where("conversation_id = ?", [conversation_id])
             self._db.table("conversations").delete(conversation_id)
         if self._index is not None:
@@ -342,39 +354,25 @@ class Vault:
         stats: dict[str, object] | None = None,
     ) -> Message:
         message = Message(uuid.uuid4().hex, conversation_id, role, text, model, dict(stats or {}),
-                          _now())
-        with self._db.atomic():
-            position = self._next_position("messages", "conversation_id = ?", [conversation_id])
-            self._db.table("messages").insert(
-                {"id": message.id, "conversation_id": conversation_id, "position": position,
-                 "key_version": KEY_VERSION,
-                 "sealed": self._seal("messages", message.id, conversation_id,
-                                      self._message_payload(message))},
-            )
+                          now_utc())
+        with self._transaction():
+            self._put("messages", message.id, conversation_id, _message_payload(message))
         self._index_message(message)
         return message
 
     def update_message(self, message: Message) -> None:
         """Store a changed message (a reply growing while it streams, an added alternative)."""
-        with self._db.atomic():
-            self._db.table("messages").update(
-                message.id,
-                {"sealed": self._seal("messages", message.id, message.conversation_id,
-                                      self._message_payload(message))},
-            )
+        row = self._row("messages", message.id)
+        if row is None:
+            raise RowTampered("messages", message.id)
+        with self._transaction():
+            self._put("messages", message.id, message.conversation_id, _message_payload(message),
+                      position=_int(row["position"]))
         self._index_message(message)
 
     def _index_message(self, message: Message) -> None:
         if self._index is not None:
             self._index.put("message", message.id, message.conversation_id, message.text)
-
-    @staticmethod
-    def _message_payload(message: Message) -> dict[str, object]:
-        return {
-            "role": message.role, "text": message.text, "model": message.model,
-            "stats": message.stats, "created": message.created,
-            "alternatives": list(message.alternatives),
-        }
 
     def messages(self, conversation_id: str) -> list[Message]:
         rows = self._db.table("messages").rows_where(
@@ -383,7 +381,7 @@ class Vault:
         return [self._message(row) for row in rows]
 
     def _message(self, row: dict[str, object]) -> Message:
-        data = self._open("messages", row, str(row["conversation_id"]))
+        data = self._open("messages", row)
         return Message(
             id=str(row["id"]), conversation_id=str(row["conversation_id"]), role=str(data["role"]),
             text=str(data["text"]), model=_optional_text(data["model"]),
@@ -391,39 +389,190 @@ class Vault:
             alternatives=tuple(str(a) for a in _list(data["alternatives"])),
         )
 
+    # -- journal ----------------------------------------------------------------------------
+
+    def add_journal_entry(self, text: str, *, title: str = "", tags: Iterable[str] = (),
+                          day: str | None = None) -> JournalEntry:
+        now = now_utc()
+        entry = JournalEntry(uuid.uuid4().hex, day or now[:10], title, text, tuple(tags), now, now)
+        self._write_journal_entry(entry)
+        return entry
+
+    def update_journal_entry(self, entry: JournalEntry) -> JournalEntry:
+        self.journal_entry(entry.id)  # it must exist
+        changed = JournalEntry(entry.id, entry.day, entry.title, entry.text, tuple(entry.tags),
+                               entry.created, now_utc())
+        self._write_journal_entry(changed)
+        return changed
+
+    def _write_journal_entry(self, entry: JournalEntry) -> None:
+        payload = {"day": entry.day, "title": entry.title, "text": entry.text,
+                   "tags": list(entry.tags), "created": entry.created, "updated": entry.updated}
+        row = self._row("journal_entries", entry.id)
+        with self._transaction():
+            self._put("journal_entries", entry.id, None, payload,
+                      position=None if row is None else _int(row["position"]))
+        if self._index is not None:
+            self._index.put("journal", entry.id, None, _journal_text(entry))
+
+    def journal_entries(self) -> list[JournalEntry]:
+        """Newest day first; entries of one day newest written first."""
+        entries = [self._journal_entry(row) for row in self._rows("journal_entries", newest_first=True)]
+        return sorted(entries, key=lambda entry: entry.day, reverse=True)  # stable: keeps the rest
+
+    def journal_entry(self, entry_id: str) -> JournalEntry:
+        row = self._row("journal_entries", entry_id)
+        if row is None:
+            raise JournalEntryNotFound(entry_id)
+        return self._journal_entry(row)
+
+    def _journal_entry(self, row: dict[str, object]) -> JournalEntry:
+        data = self._open("journal_entries", row)
+        return JournalEntry(
+            id=str(row["id"]), day=str(data["day"]), title=str(data["title"]),
+            text=str(data["text"]), tags=tuple(str(t) for t in _list(data["tags"])),
+            created=str(data["created"]), updated=str(data["updated"]),
+        )
+
+    def delete_journal_entry(self, entry_id: str) -> None:
+        self._require_key()
+        with self._transaction():
+            self._db.table("journal_entries").delete_where("id = ?", [entry_id])
+        if self._index is not None:
+            self._index.remove(entry_id)
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def setting(self, name: str, default: object = None) -> object:
+        """A personal setting (a Hugging Face token, the last persona used ...), stored sealed
+        under an id that does not reveal its name."""
+        row = self._row("settings", self._setting_id(name))
+        return default if row is None else self._open("settings", row)["value"]
+
+    def set_setting(self, name: str, value: object) -> None:
+        with self._transaction():
+            self._put("settings", self._setting_id(name), None, {"name": name, "value": value})
+
+    def delete_setting(self, name: str) -> None:
+        setting_id = self._setting_id(name)
+        with self._transaction():
+            self._db.table("settings").delete_where("id = ?", [setting_id])
+
+    def _setting_id(self, name: str) -> str:
+        return hmac.new(self._require_key(), f"setting:{name}".encode(), hashlib.sha256).hexdigest()[:32]
+
     # -- search -----------------------------------------------------------------------------
 
     def search(self, text: str, *, limit: int = 50) -> list[SearchHit]:
-        """Ranked matches across conversation titles and messages, with highlighted snippets."""
-        self._require_key()
-        if self._index is None:
-            index = SearchIndex()
-            for conversation in self.conversations():
-                index.put("conversation", conversation.id, None, conversation.title)
-            for row in self._rows("messages"):  # one query for all, not one per conversation
-                message = self._message(row)
-                index.put("message", message.id, message.conversation_id, message.text)
-            self._index = index
+        """Ranked matches across conversation titles, messages and journal entries, with
+        highlighted snippets. The first search after unlocking builds the index."""
+        self.build_search_index()
+        assert self._index is not None
         return self._index.search(text, limit=limit)
 
-    # -- integrity --------------------------------------------------------------------------
+    def build_search_index(self) -> None:
+        """Decrypt everything searchable into the in-memory index, if it is not built yet; the GUI
+        calls this right after unlocking so that the first search is quick."""
+        self._require_key()
+        if self._index is not None:
+            return
+        index = SearchIndex()
+        for conversation in self.conversations():
+            index.put("conversation", conversation.id, None, conversation.title)
+        for row in self._rows("messages"):  # one query for all, not one per conversation
+            message = self._message(row)
+            index.put("message", message.id, message.conversation_id, message.text)
+        for entry in self.journal_entries():
+            index.put("journal", entry.id, None, _journal_text(entry))
+        self._index = index
+
+    # -- integrity, backup and restore ------------------------------------------------------
 
     def check(self) -> CheckReport:
         """Open every sealed row and check the file: counts, each row that fails authentication,
         and SQLite's integrity check."""
-        counts: dict[str, int] = {}
+        dump = self.dump()
+        counts = {table: 0 for table in SEALED_TABLES}
+        for table in [row.table for row in dump.rows] + [table for table, _ in dump.damaged]:
+            counts[table] += 1
+        integrity = tuple(str(row[0]) for row in self._db.execute("PRAGMA integrity_check"))
+        return CheckReport(counts, dump.damaged, integrity)
+
+    def dump(self) -> Dump:
+        """Every sealed row decrypted, parents before children; rows that fail authentication are
+        listed instead."""
+        rows: list[PlainRow] = []
         damaged: list[tuple[str, str]] = []
         for table in SEALED_TABLES:
-            counts[table] = 0
             for row in self._rows(table):
-                counts[table] += 1
-                parent = str(row["conversation_id"]) if table == "messages" else None
                 try:
-                    self._open(table, row, parent)
+                    payload = self._open(table, row)
                 except RowTampered:
                     damaged.append((table, str(row["id"])))
-        integrity = tuple(str(row[0]) for row in self._db.execute("PRAGMA integrity_check"))
-        return CheckReport(counts, damaged, integrity)
+                    continue
+                rows.append(PlainRow(table, str(row["id"]), _parent(table, row),
+                                     _int(row["position"]), payload))
+        return Dump(rows, damaged)
 
-    def _rows(self, table: str) -> Iterator[dict[str, object]]:
-        return self._db.table(table).rows_where(order_by="position")
+    def restore(self, rows: Iterable[PlainRow]) -> RestoreReport:
+        """Add rows from a backup of this or another vault, sealed under this vault's key, in one
+        transaction. A row whose id is already here is kept as it is here, and so are the children
+        of such a row: the copy here may be newer. Restored rows keep their order, after what is
+        already here."""
+        self._require_key()
+        added = {table: 0 for table in SEALED_TABLES}
+        skipped = {table: 0 for table in SEALED_TABLES}
+        kept_here: set[str] = set()
+        offsets: dict[str, int] = {}
+        with self._transaction():
+            for row in rows:
+                if row.table not in SEALED_TABLES:
+                    raise ValueError(f"unknown table {row.table!r}")
+                if row.table == "settings":  # its id is keyed by the vault it lives in
+                    row = dataclasses.replace(row, id=self._setting_id(str(row.payload["name"])))
+                if row.parent in kept_here or self._row(row.table, row.id) is not None:
+                    kept_here.add(row.id)
+                    skipped[row.table] += 1
+                    continue
+                if row.table in PARENT_COLUMNS:  # the parent is new here: positions carry over
+                    position = row.position
+                else:
+                    offset = offsets.setdefault(row.table, self._next_position(row.table))
+                    position = offset + row.position
+                self._put(row.table, row.id, row.parent, row.payload, position=position)
+                added[row.table] += 1
+        if self._index is not None:  # rebuilt on the next search, with what was added
+            self._index.close()
+            self._index = None
+        return RestoreReport(added, skipped)
+
+    def copy_to(self, target: str | Path) -> None:
+        """A complete, consistent copy of the vault file, as encrypted as the vault itself and
+        opened with the same passphrase (SQLite's VACUUM INTO); never a partial file."""
+        with new_private_file(Path(target)) as partial:
+            try:
+                self._db.execute("VACUUM INTO ?", [str(partial)])
+            except sqlite3.OperationalError as error:
+                if _is_disk_full(error):
+                    raise VaultDiskFull(Path(target)) from None
+                raise
+
+
+def _is_disk_full(error: sqlite3.OperationalError) -> bool:
+    return "disk is full" in str(error)  # SQLITE_FULL: "database or disk is full"
+
+
+def _parent(table: str, row: Mapping[str, object]) -> str | None:
+    return str(row[PARENT_COLUMNS[table]]) if table in PARENT_COLUMNS else None
+
+
+def _message_payload(message: Message) -> dict[str, object]:
+    return {
+        "role": message.role, "text": message.text, "model": message.model,
+        "stats": message.stats, "created": message.created,
+        "alternatives": list(message.alternatives),
+    }
+
+
+def _journal_text(entry: JournalEntry) -> str:
+    return "\n".join(part for part in (entry.title, entry.text, " ".join(entry.tags)) if part)

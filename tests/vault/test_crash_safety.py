@@ -1,5 +1,5 @@
-"""Crash safety: a writer killed with SIGKILL at random moments never loses a committed message and
-never leaves a damaged file."""
+"""Crash safety: a writer killed with SIGKILL at random moments, also while a reply streams in,
+never loses a committed message or committed reply text, and never leaves a damaged file."""
 
 from __future__ import annotations
 
@@ -25,9 +25,15 @@ def test_killed_writers_lose_nothing_committed(tmp_path: Path, kdf: KdfParams) -
     path = tmp_path / "vault.db"
     with Vault.create(path, "pw", kdf=kdf) as vault:
         conversation_id = vault.create_conversation("Crash test").id
-    committed: list[str] = []
+    committed: dict[str, int] = {}  # message id → how much of its text was committed
     chance = random.Random(20261121)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+
+    def record(lines: str) -> None:
+        for line in lines.splitlines():
+            assert len(line.split()) == 2, repr(line)
+            message_id, length = line.split()
+            committed[message_id] = int(length)
 
     for _ in range(KILLS):
         writer = subprocess.Popen(
@@ -35,20 +41,22 @@ def test_killed_writers_lose_nothing_committed(tmp_path: Path, kdf: KdfParams) -
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         )
         assert writer.stdout is not None
-        first = writer.stdout.readline().strip()  # it is writing
+        first = writer.stdout.readline()  # it is writing
         assert first, writer.stderr.read() if writer.stderr else "writer printed nothing"
         time.sleep(chance.uniform(0.0, 0.05))
         writer.send_signal(signal.SIGKILL)
         rest, _ = writer.communicate(timeout=30)
         assert writer.returncode == -signal.SIGKILL
-        committed += [first, *rest.split()]
+        record(first + rest)
 
         with Vault.open(path) as vault:
             vault.unlock("pw")
             assert vault.check().integrity == ("ok",)
-            stored = {message.id for message in vault.messages(conversation_id)}
-        missing = set(committed) - stored
+            stored = {message.id: message.text for message in vault.messages(conversation_id)}
+        missing = set(committed) - set(stored)
         assert not missing, f"{len(missing)} committed messages lost"
+        shortened = [i for i, length in committed.items() if len(stored[i]) < length]
+        assert not shortened, f"{len(shortened)} replies lost text that was committed"
 
     with Vault.open(path) as vault:
         vault.unlock("pw")

@@ -65,3 +65,16 @@ def test_search_syntax_in_a_persons_words_is_harmless(vault: Vault, text: str) -
     conversation = vault.create_conversation("Words")
     vault.add_message(conversation.id, "user", "NOT everything is (as) it seems: col:word * \"quote\"")
     assert isinstance(vault.search(text), list)
+
+
+def test_journal_entries_are_searched_with_conversations(vault: Vault) -> None:
+    entry = vault.add_journal_entry("The lighthouse keeper waved at me.", title="Walk",
+                                    tags=("outdoors",))
+    chat = vault.create_conversation("Lighthouse facts")
+    assert {(hit.kind, hit.ref) for hit in vault.search("lighthouse")} == {
+        ("journal", entry.id), ("conversation", chat.id)}
+    assert [hit.ref for hit in vault.search("outdoors")] == [entry.id], "tags are searched"
+    vault.update_journal_entry(dataclasses.replace(entry, text="The keeper waved."))
+    assert [hit.kind for hit in vault.search("lighthouse")] == ["conversation"]
+    vault.delete_journal_entry(entry.id)
+    assert vault.search("keeper") == []

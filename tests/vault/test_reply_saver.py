@@ -1,0 +1,43 @@
+"""A streaming reply is in the vault within a second of each piece, and whole at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.vault.keys import KdfParams
+from app.vault.reply_saver import ReplySaver
+from app.vault.store import Vault
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_reply_is_saved_every_second_and_at_the_end(tmp_path: Path, kdf: KdfParams) -> None:
+    clock = Clock()
+    with Vault.create(tmp_path / "vault.db", "pw", kdf=kdf) as vault:
+        conversation = vault.create_conversation("Story")
+        vault.add_message(conversation.id, "user", "Tell me a story.")
+        saver = ReplySaver(vault, conversation.id, model="smollm2", clock=clock)
+
+        def stored() -> str:
+            return vault.messages(conversation.id)[-1].text
+
+        saver.add("Once")
+        assert stored() == "Once", "the reply exists from its first piece"
+        clock.now += 0.4
+        saver.add(" upon")
+        assert stored() == "Once", "not every piece is a write"
+        clock.now += 0.6
+        saver.add(" a time")
+        assert stored() == "Once upon a time", "a second after the last save"
+        saver.add(".")
+        final = saver.finish({"completion_tokens": 4, "stop_reason": "eos"})
+        assert [m.role for m in vault.messages(conversation.id)] == ["user", "assistant"]
+        assert vault.messages(conversation.id)[-1] == final
+        assert final.text == "Once upon a time." and final.stats["completion_tokens"] == 4
+        assert final.model == "smollm2"
