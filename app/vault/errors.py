@@ -108,6 +108,14 @@ class ConversationNotFound(VaultError):
         )
 
 
+class MessageNotFound(VaultError):
+    def __init__(self, message_id: str) -> None:
+        super().__init__(
+            f"There is no message with the id {message_id}.",
+            "Its conversation may have been deleted meanwhile.",
+        )
+
+
 class JournalEntryNotFound(VaultError):
     def __init__(self, entry_id: str) -> None:
         super().__init__(

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from app.vault.errors import (
     ConversationNotFound,
     JournalEntryNotFound,
+    MessageNotFound,
     RowTampered,
     VaultAlreadyOpen,
     VaultDiskFull,
@@ -364,7 +365,7 @@ class Vault:
         """Store a changed message (a reply growing while it streams, an added alternative)."""
         row = self._row("messages", message.id)
         if row is None:
-            raise RowTampered("messages", message.id)
+            raise MessageNotFound(message.id)
         with self._transaction():
             self._put("messages", message.id, message.conversation_id, _message_payload(message),
                       position=_int(row["position"]))
@@ -477,13 +478,14 @@ class Vault:
         if self._index is not None:
             return
         index = SearchIndex()
-        for conversation in self.conversations():
-            index.put("conversation", conversation.id, None, conversation.title)
-        for row in self._rows("messages"):  # one query for all, not one per conversation
-            message = self._message(row)
-            index.put("message", message.id, message.conversation_id, message.text)
-        for entry in self.journal_entries():
-            index.put("journal", entry.id, None, _journal_text(entry))
+        with index.batch():
+            for conversation in self.conversations():
+                index.put("conversation", conversation.id, None, conversation.title)
+            for row in self._rows("messages"):  # one query for all, not one per conversation
+                message = self._message(row)
+                index.put("message", message.id, message.conversation_id, message.text)
+            for entry in self.journal_entries():
+                index.put("journal", entry.id, None, _journal_text(entry))
         self._index = index
 
     # -- integrity, backup and restore ------------------------------------------------------
