@@ -33,6 +33,14 @@ class ModelFacts:
     license: str | None
     gguf_version: int
     tensor_count: int
+    # The attention shape, which sizes the KV cache: layers, KV heads, key and value widths.
+    block_count: int | None = None
+    head_count_kv: int | None = None
+    key_length: int | None = None
+    value_length: int | None = None
+    # A LoRA adapter rather than a model, and the base model it was trained on, when it says.
+    is_adapter: bool = False
+    base_model: str | None = None
 
     @property
     def has_chat_template(self) -> bool:
@@ -64,6 +72,10 @@ def inspect_gguf(path: str | Path) -> ModelFacts:
 
     template = field("tokenizer.chat_template")
     context = field(f"{architecture}.context_length")
+    head_count = _int(field(f"{architecture}.attention.head_count"))
+    embedding = _int(field(f"{architecture}.embedding_length"))
+    # Without explicit widths llama.cpp uses embedding_length / head_count for both.
+    head_width = embedding // head_count if embedding and head_count else None
     return ModelFacts(
         path=path,
         file_size=file_size,
@@ -72,11 +84,17 @@ def inspect_gguf(path: str | Path) -> ModelFacts:
         parameters=sum(int(tensor.n_elements) for tensor in reader.tensors),
         size_label=_text(field("general.size_label")),
         quantization=_quantization(reader, field("general.file_type")),
-        trained_context=int(context) if isinstance(context, int) else None,
+        trained_context=_int(context),
         chat_template=template if isinstance(template, str) and template.strip() else None,
         license=_text(field("general.license")),
         gguf_version=int(field("GGUF.version")),  # type: ignore[call-overload]
         tensor_count=len(reader.tensors),
+        block_count=_int(field(f"{architecture}.block_count")),
+        head_count_kv=_int(field(f"{architecture}.attention.head_count_kv")) or head_count,
+        key_length=_int(field(f"{architecture}.attention.key_length")) or head_width,
+        value_length=_int(field(f"{architecture}.attention.value_length")) or head_width,
+        is_adapter=field("general.type") == "adapter",
+        base_model=_text(field("general.base_model.0.name")),
     )
 
 
@@ -133,6 +151,13 @@ def _quantization(reader: gguf.GGUFReader, file_type: object) -> str:
     for tensor in reader.tensors:
         by_type[tensor.tensor_type.name] = by_type.get(tensor.tensor_type.name, 0) + tensor.n_bytes
     return max(by_type, key=by_type.__getitem__)
+
+
+def _int(value: object) -> int | None:
+    # Some converters store per-layer arrays (e.g. head_count_kv); the first layer's value stands in.
+    if isinstance(value, list) and value:
+        value = value[0]
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _text(value: object) -> str | None:

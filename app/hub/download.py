@@ -1,0 +1,248 @@
+"""Downloading a model into the library: free-space check first, bytes through huggingface-hub's
+own `http_get` (Range requests, its retries on dropped connections), into a partial file that
+survives pauses, cancellations of the app and crashes; then SHA-256 against the hub's LFS hash
+(and the catalog's when it pins one), a GGUF check, and an atomic move into the library.
+
+Pause keeps the partial file; a later download of the same file continues from it, also after a
+restart, unless the file changed on the hub meanwhile. Cancel deletes it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import NoReturn
+
+import httpx2
+from huggingface_hub.file_download import http_get
+from huggingface_hub.utils import build_hf_headers
+
+from app.engine.gguf_file import inspect_gguf
+from app.hub.errors import (
+    ChecksumMismatch,
+    DownloadStopped,
+    HubUnreachable,
+    InsufficientDiskSpace,
+)
+from app.hub.hub_client import Hub, RemoteFile, split_parts
+from app.hub.library import DOWNLOAD, Library, LibraryModel, sha256_of
+
+SPACE_MARGIN = 512 * 1024**2  # the disk must keep this much free after the download
+RETRIES = 5  # after huggingface-hub's own retries gave up: 1, 2, 4, 8, 16 s apart
+PROGRESS_EVERY = 0.25  # seconds between progress reports
+
+
+@dataclass(frozen=True)
+class Progress:
+    filename: str
+    done: int  # bytes on disk, resumed ones included
+    total: int | None
+    speed: float  # bytes per second over this run
+    eta: float | None  # seconds
+
+    @property
+    def fraction(self) -> float | None:
+        return self.done / self.total if self.total else None
+
+
+class DownloadControl:
+    """Pause or cancel a download from another thread (the GUI's, or a signal handler)."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self.keep_partial = True
+
+    def pause(self) -> None:
+        self.keep_partial = True
+        self._stop.set()
+
+    def cancel(self) -> None:
+        self.keep_partial = False
+        self._stop.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def wait(self, seconds: float) -> bool:
+        """Sleep (before a retry), waking early when stopped; True when stopped."""
+        return self._stop.wait(seconds)
+
+
+class _Stop(Exception):
+    """Raised inside http_get's loop (from the progress hook) to end the transfer."""
+
+
+def download(hub: Hub, library: Library, repo: str, filename: str, *, revision: str = "main",
+             expected_sha256: str | None = None,
+             progress: Callable[[Progress], None] | None = None,
+             control: DownloadControl | None = None,
+             free_space: Callable[[Path], int] = lambda path: shutil.disk_usage(path).free,
+             ) -> LibraryModel:
+    """Download `filename` (every part, for a split GGUF) from `repo` into the library and return
+    its record; a file already in the library is returned as it is."""
+    existing = library.find(repo, filename)
+    if existing is not None:
+        return existing
+    control = control or DownloadControl()
+    parts = split_parts(Path(filename).name) if "/" not in filename else [filename]
+    if len(parts) > 1:
+        folder = filename.rsplit("/", 1)[0] + "/" if "/" in filename else ""
+        parts = [folder + part for part in parts]
+    remotes = [hub.remote_file(repo, part, revision) for part in parts]
+    _check_space(library, remotes, free_space)
+    finished = []
+    for remote in remotes:
+        expected = expected_sha256 if remote.filename == filename else None
+        finished.append(_download_one(hub, library, remote, expected, progress, control))
+    first = finished[0]
+    inspect_gguf(first)  # a file llama.cpp would reject never enters the library
+    targets = [library.download_path(repo, remote.filename) for remote in remotes]
+    for partial, target in zip(finished, targets):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(partial, target)
+        _sidecar(partial).unlink(missing_ok=True)
+    # Without a hub hash (a file not in LFS) the record still gets one, for `verify` later.
+    return library.add(targets[0], source=DOWNLOAD,
+                       sha256=remotes[0].sha256 or sha256_of(targets[0]), repo=repo,
+                       revision=remotes[0].commit)
+
+
+def _check_space(library: Library, remotes: list[RemoteFile],
+                 free_space: Callable[[Path], int]) -> None:
+    library.partial_dir.mkdir(parents=True, exist_ok=True)
+    still_needed = 0
+    for remote in remotes:
+        partial = _partial_path(library, remote)
+        have = partial.stat().st_size if partial.exists() and _same_file(partial, remote) else 0
+        still_needed += max((remote.size or 0) - have, 0)
+    free = free_space(library.partial_dir)
+    if still_needed + SPACE_MARGIN > free:
+        raise InsufficientDiskSpace(library.root, still_needed + SPACE_MARGIN, free)
+
+
+def _download_one(hub: Hub, library: Library, remote: RemoteFile, expected_sha256: str | None,
+                  progress: Callable[[Progress], None] | None,
+                  control: DownloadControl) -> Path:
+    partial = _partial_path(library, remote)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    if partial.exists() and not _same_file(partial, remote):
+        partial.unlink()  # the file changed on the hub since: its old bytes are useless
+    _sidecar(partial).write_text(json.dumps({"sha256": remote.sha256, "size": remote.size,
+                                             "commit": remote.commit}))
+    reporter = _Reporter(Path(remote.filename).name, remote.size, progress, control)
+    headers = build_hf_headers(token=hub.token)
+    attempt = 0
+    while True:
+        done = partial.stat().st_size if partial.exists() else 0
+        reporter.start(done)
+        try:
+            with open(partial, "ab") as file, hub.errors(remote.repo, remote.filename):
+                http_get(remote.url, file, resume_size=done, headers=headers,
+                         expected_size=remote.size, tqdm_class=reporter.bar)  # type: ignore[arg-type]
+            break
+        except _Stop:
+            _stopped(partial, remote, control)
+        except (HubUnreachable, httpx2.TransportError, OSError) as error:
+            # huggingface-hub already retried a dropped connection five times, 1 s apart; a longer
+            # outage gets a few more tries, further apart, each resuming where the file ends.
+            retryable = not isinstance(error, OSError) or "Consistency check" in str(error)
+            attempt += 1
+            if not retryable or attempt > RETRIES:
+                if isinstance(error, httpx2.TransportError):
+                    raise HubUnreachable(hub.endpoint) from error
+                raise
+            if control.wait(2 ** (attempt - 1)):
+                _stopped(partial, remote, control)
+    _verify(partial, remote, expected_sha256)
+    return partial
+
+
+def _stopped(partial: Path, remote: RemoteFile, control: DownloadControl) -> NoReturn:
+    if not control.keep_partial:
+        partial.unlink(missing_ok=True)
+        _sidecar(partial).unlink(missing_ok=True)
+    raise DownloadStopped(Path(remote.filename).name, kept=control.keep_partial)
+
+
+def _verify(partial: Path, remote: RemoteFile, expected_sha256: str | None) -> None:
+    wanted = [h.lower() for h in (remote.sha256, expected_sha256) if h]
+    if not wanted:
+        return
+    actual = sha256_of(partial)
+    for expected in wanted:
+        if actual != expected:
+            partial.unlink(missing_ok=True)
+            _sidecar(partial).unlink(missing_ok=True)
+            raise ChecksumMismatch(Path(remote.filename).name, expected, actual)
+
+
+def _partial_path(library: Library, remote: RemoteFile) -> Path:
+    return library.partial_dir / remote.repo.replace("/", "__") / (remote.filename + ".part")
+
+
+def _sidecar(partial: Path) -> Path:
+    return partial.with_name(partial.name + ".json")
+
+
+def _same_file(partial: Path, remote: RemoteFile) -> bool:
+    """Whether the partial file holds the start of this very file (same hash and size)."""
+    try:
+        recorded = json.loads(_sidecar(partial).read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(recorded.get("sha256") == remote.sha256 and recorded.get("size") == remote.size)
+
+
+class _Reporter:
+    """Counts bytes for the progress callback and stops the transfer when asked. huggingface-hub
+    drives it as its progress-bar class: built per transfer, then `update(n)` per chunk, which
+    comes before the chunk is written, so stopping there leaves whole chunks on disk."""
+
+    def __init__(self, filename: str, total: int | None,
+                 progress: Callable[[Progress], None] | None, control: DownloadControl) -> None:
+        self._filename = filename
+        self._total = total
+        self._progress = progress
+        self._control = control
+        self._done = self._started_at_bytes = 0
+        self._started = self._reported = 0.0
+
+    def start(self, done: int) -> None:
+        self._done = self._started_at_bytes = done
+        self._started = time.monotonic()
+        self._reported = 0.0
+        self._report(force=True)
+
+    def bar(self, **_kwargs: object) -> _Reporter:
+        return self
+
+    def __enter__(self) -> _Reporter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        return None
+
+    def update(self, n: int) -> None:
+        if self._control.stopped:
+            raise _Stop()
+        self._done += n
+        self._report(force=self._total is not None and self._done >= self._total)
+
+    def _report(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if self._progress is None or (not force and now - self._reported < PROGRESS_EVERY):
+            return
+        self._reported = now
+        elapsed = now - self._started
+        speed = (self._done - self._started_at_bytes) / elapsed if elapsed > 0 else 0.0
+        remaining = (self._total - self._done) if self._total is not None else None
+        eta = remaining / speed if remaining is not None and speed > 0 else None
+        self._progress(Progress(self._filename, self._done, self._total, speed, eta))
