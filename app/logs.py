@@ -10,11 +10,14 @@ import sys
 from app.datadir import data_dir
 
 LLAMA_CPP_LOGGER = "app.engine.llama_cpp"
+# Libraries whose warnings are for the log file, not for a person at the terminal: llama.cpp's own
+# log, and huggingface-hub's notes on retries (our progress line and errors say what matters).
+_FILE_ONLY = (LLAMA_CPP_LOGGER, "huggingface_hub")
 
 
-class _NotLlamaCpp(logging.Filter):
+class _OnlyOurs(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.name.startswith(LLAMA_CPP_LOGGER)
+        return not record.name.startswith(_FILE_ONLY)
 
 
 def configure_logging(*, verbose: bool = False) -> None:
@@ -29,6 +32,6 @@ def configure_logging(*, verbose: bool = False) -> None:
     to_terminal = logging.StreamHandler(sys.stderr)
     to_terminal.setLevel(logging.DEBUG if verbose else logging.WARNING)
     if not verbose:
-        to_terminal.addFilter(_NotLlamaCpp())
+        to_terminal.addFilter(_OnlyOurs())
     to_terminal.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     root.handlers[:] = [to_file, to_terminal]

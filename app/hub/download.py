@@ -101,15 +101,14 @@ def download(hub: Hub, library: Library, repo: str, filename: str, *, revision: 
     for remote in remotes:
         expected = expected_sha256 if remote.filename == filename else None
         finished.append(_download_one(hub, library, remote, expected, progress, control))
-    first = finished[0]
-    inspect_gguf(first)  # a file llama.cpp would reject never enters the library
+    facts = inspect_gguf(finished[0])  # a file llama.cpp would reject never enters the library
     targets = [library.download_path(repo, remote.filename) for remote in remotes]
     for partial, target in zip(finished, targets):
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(partial, target)
         _sidecar(partial).unlink(missing_ok=True)
     # Without a hub hash (a file not in LFS) the record still gets one, for `verify` later.
-    return library.add(targets[0], source=DOWNLOAD,
+    return library.add(targets[0], facts, source=DOWNLOAD,
                        sha256=remotes[0].sha256 or sha256_of(targets[0]), repo=repo,
                        revision=remotes[0].commit)
 

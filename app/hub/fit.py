@@ -24,6 +24,21 @@ FITS_SHARE = 0.85  # of available memory: fits comfortably
 TIGHT_SHARE = 0.90  # of total memory: would run by pushing other programs out (swap, slow)
 
 
+# Bits per weight of llama.cpp's quantization types (llama.cpp's quantize tool lists these), to
+# tell a file's size from its parameter count before the hub or the catalog says.
+BITS_PER_WEIGHT = {
+    "Q2_K": 3.35, "Q3_K_S": 3.50, "Q3_K_M": 3.91, "Q3_K_L": 4.27, "IQ4_XS": 4.25, "IQ4_NL": 4.50,
+    "Q4_0": 4.55, "Q4_1": 5.00, "Q4_K_S": 4.58, "Q4_K_M": 4.85, "Q5_0": 5.54, "Q5_1": 6.00,
+    "Q5_K_S": 5.54, "Q5_K_M": 5.69, "Q6_K": 6.56, "Q8_0": 8.50, "F16": 16.0, "BF16": 16.0,
+    "F32": 32.0,
+}
+
+
+def estimated_file_size(parameters_billion: float, quantization: str) -> int | None:
+    bits = BITS_PER_WEIGHT.get(quantization.upper())
+    return round(parameters_billion * 1e9 * bits / 8) if bits else None
+
+
 class Verdict(str, enum.Enum):
     FITS = "fits"
     TIGHT = "tight"
@@ -82,8 +97,8 @@ def estimate_fit(model_bytes: int, attention: AttentionShape | None, n_ctx: int,
     kv = attention.kv_bytes(n_ctx, kv_type) if attention else 0
     overhead = OVERHEAD_FIXED + round(OVERHEAD_SHARE * model_bytes)
     need = model_bytes + kv + overhead
-    gpu_free = max((d.memory_free for d in hardware.devices if d.kind in ("gpu", "igpu")),
-                   default=0) if hardware.gpu_offload else 0
+    gpu_free = max((gpu.memory_free for gpu in hardware.gpus), default=0) \
+        if hardware.gpu_offload else 0
     layers = attention.block_count if attention else 0
     gpu_layers, on_gpu = _gpu_split(model_bytes, kv, overhead, layers, gpu_free)
     in_ram = need - on_gpu

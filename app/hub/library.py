@@ -41,6 +41,8 @@ class LibraryModel:
     repo: str | None = None  # where it was downloaded from
     revision: str | None = None  # the commit it was downloaded at
     added: str = ""
+    architecture: str = ""  # recorded at entry, so listing never has to read the files
+    is_adapter: bool = False  # a LoRA adapter, applied on top of a model of its architecture
 
     def facts(self) -> ModelFacts:
         """Metadata read from the file without loading it (raises if the file went bad)."""
@@ -104,18 +106,28 @@ class Library:
         except StarterModelMissing:
             return []
         return [LibraryModel(STARTER_ID, path, STARTER, path.name, path.stat().st_size, None,
-                             "HuggingFaceTB/SmolLM2-135M-Instruct")]
+                             "HuggingFaceTB/SmolLM2-135M-Instruct", architecture="llama")]
 
     # -- changing ---------------------------------------------------------------------------
 
-    def add(self, path: Path, *, source: str, sha256: str | None, repo: str | None = None,
-            revision: str | None = None) -> LibraryModel:
+    def base_models(self) -> list[LibraryModel]:
+        return [model for model in self.models() if not model.is_adapter]
+
+    def adapters_for(self, model: LibraryModel) -> list[LibraryModel]:
+        """The LoRA adapters made for this model's architecture (whether the sizes match too is
+        known only when llama.cpp applies one, which then says so clearly)."""
+        return [adapter for adapter in self.models()
+                if adapter.is_adapter and adapter.architecture == model.architecture]
+
+    def add(self, path: Path, facts: ModelFacts, *, source: str, sha256: str | None,
+            repo: str | None = None, revision: str | None = None) -> LibraryModel:
         """Record a complete, verified file that is already in its final place."""
         with self._changing() as records:
             model = LibraryModel(
                 _unique_id(Path(path).stem, records), Path(path), source, Path(path).name,
                 Path(path).stat().st_size, sha256, repo, revision,
-                datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
+                datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                facts.architecture, facts.is_adapter)
             records[model.id] = model
         return model
 
@@ -124,9 +136,9 @@ class Library:
         """Add a GGUF from elsewhere: copied into the library, or referenced where it is. It is
         checked first (a damaged or foreign file raises and is not added)."""
         path = Path(path).resolve()
-        inspect_gguf(path)
+        facts = inspect_gguf(path)
         if not copy:
-            return self.add(path, source=REFERENCE, sha256=sha256_of(path, progress))
+            return self.add(path, facts, source=REFERENCE, sha256=sha256_of(path, progress))
         target = self.root / "imported" / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
@@ -146,7 +158,7 @@ class Library:
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)
-        return self.add(target, source=COPY, sha256=digest.hexdigest())
+        return self.add(target, facts, source=COPY, sha256=digest.hexdigest())
 
     def remove(self, model_id: str) -> LibraryModel:
         """Forget the model; delete its file when the library holds it (never a referenced one)."""

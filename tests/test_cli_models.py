@@ -1,0 +1,89 @@
+"""`minigiants models ...` as separate processes: the library, discovery, fit, and a download from
+the loopback hub through HF_ENDPOINT."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.hub.hub_server import FakeHub
+from tests.hub.test_discover import write_gguf
+
+REPO = "HuggingFaceTB/SmolLM2-135M-Instruct-GGUF"
+FILE = "smollm2-135m-instruct-q4_1.gguf"
+
+
+def run(*args: str, home: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MINIGIANTS_", "HF_"))}
+    env.update(MINIGIANTS_HOME=str(home), HOME=str(home / "user"), **extra_env)
+    return subprocess.run([sys.executable, "-m", "app.cli", "models", *args], capture_output=True,
+                          text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
+
+
+@pytest.fixture
+def fake_hub(starter_path: Path) -> Iterator[FakeHub]:
+    hub = FakeHub()
+    hub.host(REPO, FILE, starter_path)
+    hub.start()
+    yield hub
+    hub.stop()
+
+
+def test_download_list_verify_fit_and_remove(private_home: Path, fake_hub: FakeHub) -> None:
+    downloaded = run("download", REPO, FILE, "--json", home=private_home,
+                     HF_ENDPOINT=fake_hub.endpoint)
+    assert downloaded.returncode == 0, downloaded.stderr
+    model = json.loads(downloaded.stdout)
+    assert model["sha256"] == fake_hub.files[(REPO, FILE)].sha256
+
+    listed = json.loads(run("list", "--json", home=private_home).stdout)
+    assert [m["id"] for m in listed] == ["starter", model["id"]]
+    assert run("verify", model["id"], home=private_home).stdout.startswith(f"{model['id']}: OK")
+
+    fit = json.loads(run("fit", model["id"], "--ctx", "2048", "--json", home=private_home).stdout)
+    assert fit["kv_bytes"] == 30 * 3 * 128 * 2 * 2048 and fit["verdict"] == "fits"
+
+    offline = run("download", REPO, FILE, home=private_home, HF_ENDPOINT=fake_hub.endpoint,
+                  MINIGIANTS_OFFLINE="1")
+    assert offline.returncode == 0, "already in the library: nothing to fetch"
+    removed = run("remove", model["id"], home=private_home)
+    assert removed.returncode == 0 and not Path(model["path"]).exists()
+    refused = run("download", REPO, FILE, home=private_home, HF_ENDPOINT=fake_hub.endpoint,
+                  MINIGIANTS_OFFLINE="1")
+    assert refused.returncode == 2 and "offline mode" in refused.stderr
+    missing = run("download", REPO, "nope.gguf", home=private_home, HF_ENDPOINT=fake_hub.endpoint)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert "Traceback" not in missing.stderr + refused.stderr
+
+
+def test_search_and_files(private_home: Path, fake_hub: FakeHub) -> None:
+    found = run("search", "smollm2", home=private_home, HF_ENDPOINT=fake_hub.endpoint)
+    assert found.returncode == 0 and REPO in found.stdout
+    files = json.loads(run("files", REPO, "--json", home=private_home,
+                           HF_ENDPOINT=fake_hub.endpoint).stdout)
+    assert [(f["name"], f["quantization"]) for f in files] == [(FILE, "Q4_1")]
+
+
+def test_import_and_discover(private_home: Path, starter_path: Path) -> None:
+    lm_studio = private_home / "user" / ".lmstudio" / "models" / "someone"
+    write_gguf(lm_studio / "Tiny-GGUF" / "tiny-Q4_1.gguf")
+    (lm_studio / "Starter-GGUF").mkdir()
+    (lm_studio / "Starter-GGUF" / "starter.gguf").symlink_to(starter_path)
+    found = json.loads(run("discover", "--json", home=private_home).stdout)
+    assert sorted(m["repo"] for m in found["found"]) == ["someone/Starter-GGUF", "someone/Tiny-GGUF"]
+    added = run("discover", "--add", home=private_home)
+    assert added.returncode == 0 and "Added 1 model" in added.stderr, "the starter is known already"
+    listed = run("list", home=private_home).stdout
+    assert "tiny-q4_1" in listed and "reference" in listed
+
+    broken = private_home / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\0" * 100)
+    refused = run("import", str(broken), home=private_home)
+    assert refused.returncode == 2 and "broken.gguf" in refused.stderr
+    assert "Traceback" not in refused.stderr
