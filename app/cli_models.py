@@ -125,11 +125,11 @@ def _catalog(args: argparse.Namespace) -> int:
                       "colour": entry.openness.colour, "size": size, "fit": _fit_json(estimate)}
                      for entry, size, estimate in rows])
         return 0
-    print(f"{'ID':<24} {'PARAMS':>6} {'QUANT':<7} {'SIZE':>9}  {'LICENCE':<30} {'FIT':<9} BASE")
+    print(f"{'ID':<26} {'PARAMS':>6} {'QUANT':<7} {'SIZE':>9}  {'LICENCE':<38} {'FIT':<9} BASE")
     for entry, size, estimate in rows:
         licence = f"{entry.openness.colour}: {entry.licence}"
-        print(f"{entry.id:<24} {entry.parameters_billion:>5.1f}B {entry.default.quantization:<7} "
-              f"{_size(size):>9}  {licence[:30]:<30} {estimate.verdict.value:<9} "
+        print(f"{entry.id:<26} {entry.parameters_billion:>5.1f}B {entry.default.quantization:<7} "
+              f"{_size(size):>9}  {licence[:38]:<38} {estimate.verdict.value:<9} "
               f"{entry.base_model or ''}")
     print(f"\nFit: at {args.ctx:,} tokens of context on this machine "
           f"({hardware.ram_available / GIB:.1f} GiB RAM free). Licence colours: green = "

@@ -87,3 +87,16 @@ def test_import_and_discover(private_home: Path, starter_path: Path) -> None:
     refused = run("import", str(broken), home=private_home)
     assert refused.returncode == 2 and "broken.gguf" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_the_catalog_with_licence_colours_and_fit(private_home: Path) -> None:
+    shown = run("catalog", "--json", "--ctx", "4096", home=private_home)
+    assert shown.returncode == 0, shown.stderr
+    entries = {entry["id"]: entry for entry in json.loads(shown.stdout)}
+    assert entries["qwen2.5-7b-instruct"]["colour"] == "green"
+    assert entries["llama-3.1-8b-instruct"]["colour"] == "red"
+    llama = entries["llama-3.1-8b-instruct"]["fit"]
+    assert llama["kv_bytes"] == 32 * 8 * 256 * 2 * 4096 and llama["n_ctx"] == 4096
+    assert all(entry["fit"]["verdict"] in ("fits", "tight", "won't fit") for entry in entries.values())
+    table = run("catalog", home=private_home).stdout
+    assert "red: Llama 3.1 Community" in table and "Mistral-7B-v0.1" in table
