@@ -36,7 +36,8 @@ def _gpu_layers(text: str) -> int:
 
 
 def _model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", type=Path, help="GGUF file (default: the starter model)")
+    parser.add_argument("--model", metavar="ID|PATH",
+                        help="a library model's id or a GGUF file (default: the starter model)")
     parser.add_argument("--ctx", type=int, default=4096, help="context length (0 = as trained)")
     parser.add_argument("--threads", type=int, help="decoding threads (default: physical cores)")
     parser.add_argument(
@@ -82,9 +83,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _model_path(args: argparse.Namespace) -> Path:
+    from app.hub.library import Library
     from app.hub.starter import starter_model_path
 
-    return args.model if args.model is not None else starter_model_path()
+    if args.model is None:
+        return starter_model_path()
+    if Path(args.model).suffix.lower() == ".gguf":
+        return Path(args.model)  # a file: the engine says clearly when it is missing or bad
+    return Library().model(args.model).path
 
 
 def _load_options(args: argparse.Namespace) -> LoadOptions:

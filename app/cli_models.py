@@ -228,7 +228,10 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     for model in library.base_models():
         where = model.repo or str(model.path)
-        print(f"{model.id:<36} {model.architecture:<10} {_size(model.size):>9}  {model.source:<9} {where}")
+        template = "" if model.has_chat_template else "  no chat template (ChatML used)"
+        print(f"{model.id:<36} {model.architecture:<10} {model.parameters / 1e9:5.2f}B "
+              f"{model.quantization:<7} ctx {model.context_length or '?':<7} {_size(model.size):>9}  "
+              f"{model.licence or 'licence ?':<14} {model.source:<9} {where}{template}")
         for adapter in library.adapters_for(model):
             print(f"    LoRA {adapter.id} ({adapter.path})")
     return 0

@@ -8,6 +8,7 @@ restart, unless the file changed on the hub meanwhile. Cancel deletes it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -17,9 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import NoReturn
+from typing import BinaryIO, NoReturn, cast
 
 import httpx2
+from huggingface_hub import constants
 from huggingface_hub.file_download import http_get
 from huggingface_hub.utils import build_hf_headers
 
@@ -34,6 +36,10 @@ from app.hub.hub_client import Hub, RemoteFile, split_parts
 from app.hub.library import DOWNLOAD, Library, LibraryModel, sha256_of
 
 SPACE_MARGIN = 512 * 1024**2  # the disk must keep this much free after the download
+# huggingface-hub reads the body in pieces of DOWNLOAD_CHUNK_SIZE (10 MiB), which httpx assembles
+# by copying; 1 MiB pieces measured 2.5x faster over loopback (582 vs 235 MiB/s, curl: 596) and
+# make a pause take effect sooner.
+constants.DOWNLOAD_CHUNK_SIZE = 1024 * 1024
 RETRIES = 5  # after huggingface-hub's own retries gave up: 1, 2, 4, 8, 16 s apart
 PROGRESS_EVERY = 0.25  # seconds between progress reports
 
@@ -137,13 +143,14 @@ def _download_one(hub: Hub, library: Library, remote: RemoteFile, expected_sha25
                                              "commit": remote.commit}))
     reporter = _Reporter(Path(remote.filename).name, remote.size, progress, control)
     headers = build_hf_headers(token=hub.token)
+    digest = _PartialDigest()
     attempt = 0
     while True:
         done = partial.stat().st_size if partial.exists() else 0
         reporter.start(done)
         try:
-            with open(partial, "ab") as file, hub.errors(remote.repo, remote.filename):
-                http_get(remote.url, file, resume_size=done, headers=headers,
+            with _HashingAppender(partial, digest) as file, hub.errors(remote.repo, remote.filename):
+                http_get(remote.url, cast(BinaryIO, file), resume_size=done, headers=headers,
                          expected_size=remote.size, tqdm_class=reporter.bar)  # type: ignore[arg-type]
             break
         except _Stop:
@@ -159,7 +166,7 @@ def _download_one(hub: Hub, library: Library, remote: RemoteFile, expected_sha25
                 raise
             if control.wait(2 ** (attempt - 1)):
                 _stopped(partial, remote, control)
-    _verify(partial, remote, expected_sha256)
+    _verify(partial, remote, expected_sha256, digest.of(partial))
     return partial
 
 
@@ -170,11 +177,8 @@ def _stopped(partial: Path, remote: RemoteFile, control: DownloadControl) -> NoR
     raise DownloadStopped(Path(remote.filename).name, kept=control.keep_partial)
 
 
-def _verify(partial: Path, remote: RemoteFile, expected_sha256: str | None) -> None:
+def _verify(partial: Path, remote: RemoteFile, expected_sha256: str | None, actual: str) -> None:
     wanted = [h.lower() for h in (remote.sha256, expected_sha256) if h]
-    if not wanted:
-        return
-    actual = sha256_of(partial)
     for expected in wanted:
         if actual != expected:
             partial.unlink(missing_ok=True)
@@ -197,6 +201,73 @@ def _same_file(partial: Path, remote: RemoteFile) -> bool:
     except (OSError, ValueError):
         return False
     return bool(recorded.get("sha256") == remote.sha256 and recorded.get("size") == remote.size)
+
+
+class _PartialDigest:
+    """The SHA-256 of a partial file, kept current as bytes are appended to it, so that the check
+    at the end costs no second pass over a multi-GB file. Bytes that were on disk before (a
+    resumed download) are read once; anything unexpected (the file shrank, a rewind) falls back to
+    hashing the file as it is."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self._length = 0
+        self._trusted = True
+
+    def catch_up(self, path: Path) -> None:
+        size = path.stat().st_size if path.exists() else 0
+        if size < self._length:
+            self._trusted = False
+        if not self._trusted or not size:
+            return
+        with open(path, "rb") as file:
+            file.seek(self._length)
+            while chunk := file.read(1024 * 1024):
+                self.update(chunk)
+
+    def update(self, data: bytes) -> None:
+        self._digest.update(data)
+        self._length += len(data)
+
+    def distrust(self) -> None:
+        self._trusted = False
+
+    def of(self, path: Path) -> str:
+        if self._trusted and self._length == path.stat().st_size:
+            return self._digest.hexdigest()
+        return sha256_of(path)
+
+
+class _HashingAppender:
+    """The partial file opened for appending, as huggingface-hub's http_get writes it, with every
+    byte also fed to the digest."""
+
+    def __init__(self, path: Path, digest: _PartialDigest) -> None:
+        digest.catch_up(path)
+        self._file = open(path, "ab")
+        self._digest = digest
+
+    def write(self, data: bytes) -> int:
+        written = self._file.write(data)
+        self._digest.update(data)
+        return written
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        self._digest.distrust()  # http_get rewinds only when a server ignored the Range
+        return self._file.seek(offset, whence)
+
+    def truncate(self, size: int | None = None) -> int:
+        self._digest.distrust()
+        return self._file.truncate(size)
+
+    def __enter__(self) -> _HashingAppender:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._file.close()
 
 
 class _Reporter:

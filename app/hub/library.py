@@ -41,8 +41,14 @@ class LibraryModel:
     repo: str | None = None  # where it was downloaded from
     revision: str | None = None  # the commit it was downloaded at
     added: str = ""
-    architecture: str = ""  # recorded at entry, so listing never has to read the files
+    # The file's metadata, recorded at entry so that listing never has to read multi-GB files.
+    architecture: str = ""
     is_adapter: bool = False  # a LoRA adapter, applied on top of a model of its architecture
+    parameters: int = 0
+    quantization: str = ""
+    context_length: int | None = None
+    has_chat_template: bool = False
+    licence: str | None = None
 
     def facts(self) -> ModelFacts:
         """Metadata read from the file without loading it (raises if the file went bad)."""
@@ -105,8 +111,11 @@ class Library:
             path = starter_model_path()
         except StarterModelMissing:
             return []
+        # What the starter's file says, known in advance: listing must not read it every time.
         return [LibraryModel(STARTER_ID, path, STARTER, path.name, path.stat().st_size, None,
-                             "HuggingFaceTB/SmolLM2-135M-Instruct", architecture="llama")]
+                             "HuggingFaceTB/SmolLM2-135M-Instruct", architecture="llama",
+                             parameters=134_515_008, quantization="Q4_1", context_length=8192,
+                             has_chat_template=True, licence="apache-2.0")]
 
     # -- changing ---------------------------------------------------------------------------
 
@@ -127,7 +136,8 @@ class Library:
                 _unique_id(Path(path).stem, records), Path(path), source, Path(path).name,
                 Path(path).stat().st_size, sha256, repo, revision,
                 datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                facts.architecture, facts.is_adapter)
+                facts.architecture, facts.is_adapter, facts.parameters, facts.quantization,
+                facts.trained_context, facts.has_chat_template, facts.license)
             records[model.id] = model
         return model
 

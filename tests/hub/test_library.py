@@ -20,7 +20,12 @@ def library(tmp_path: Path) -> Library:
 
 def test_the_starter_model_is_always_there_and_stays(library: Library) -> None:
     [starter] = library.models()
-    assert starter.id == STARTER_ID and starter.source == STARTER and starter.facts().architecture == "llama"
+    assert starter.id == STARTER_ID and starter.source == STARTER
+    facts = starter.facts()
+    assert (starter.architecture, starter.parameters, starter.quantization, starter.context_length,
+            starter.has_chat_template, starter.licence) == (
+        facts.architecture, facts.parameters, facts.quantization, facts.trained_context,
+        facts.has_chat_template, facts.license), "the recorded metadata is the file's own"
     with pytest.raises(StarterModelIsPartOfTheApp):
         library.remove(STARTER_ID)
 
@@ -35,6 +40,7 @@ def test_import_by_copy_and_in_place(library: Library, starter_path: Path, tmp_p
     assert referenced.source == REFERENCE and referenced.path == elsewhere
     assert copied.id == "my-model.q4_1" and referenced.id == "my-model.q4_1-2"
     assert copied.sha256 == referenced.sha256 and len(copied.sha256 or "") == 64
+    assert (copied.quantization, copied.context_length, copied.licence) == ("Q4_1", 8192, "apache-2.0")
     assert [m.id for m in Library(library.root).models()] == [STARTER_ID, copied.id, referenced.id]
 
     library.remove(referenced.id)
