@@ -86,11 +86,7 @@ def _model_path(args: argparse.Namespace) -> Path:
     from app.hub.library import Library
     from app.hub.starter import starter_model_path
 
-    if args.model is None:
-        return starter_model_path()
-    if Path(args.model).suffix.lower() == ".gguf":
-        return Path(args.model)  # a file: the engine says clearly when it is missing or bad
-    return Library().model(args.model).path
+    return starter_model_path() if args.model is None else Library().path_of(args.model)
 
 
 def _load_options(args: argparse.Namespace) -> LoadOptions:

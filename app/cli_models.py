@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import signal
 import sys
 from collections.abc import Callable
@@ -23,7 +22,6 @@ if TYPE_CHECKING:  # the hub (and llama.cpp, for the hardware) load only for the
 
 GIB = 1024**3
 DEFAULT_CTX = 8192
-OFFLINE_VARIABLE = "MINIGIANTS_OFFLINE"
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -98,7 +96,7 @@ def _fit_json(estimate: FitEstimate) -> dict[str, object]:
 def _hub() -> Hub:
     from app.hub.hub_client import Hub
 
-    return Hub(offline=os.environ.get(OFFLINE_VARIABLE, "").lower() in ("1", "true", "yes", "on"))
+    return Hub()
 
 
 def _hardware() -> HardwareReport:
@@ -221,18 +219,19 @@ def _list(args: argparse.Namespace) -> int:
     from app.hub.library import Library
 
     library = Library()
-    models = library.models()
+    models = library.models()  # read once: adapters are matched within this listing
     if args.json:
-        _print_json([{**dataclasses.asdict(m), "adapters": [a.id for a in library.adapters_for(m)]}
-                      for m in models if not m.is_adapter])
+        _print_json([{**dataclasses.asdict(m),
+                      "adapters": [a.id for a in library.adapters_for(m, models)]}
+                     for m in library.base_models(models)])
         return 0
-    for model in library.base_models():
+    for model in library.base_models(models):
         where = model.repo or str(model.path)
         template = "" if model.has_chat_template else "  no chat template (ChatML used)"
         print(f"{model.id:<36} {model.architecture:<10} {model.parameters / 1e9:5.2f}B "
               f"{model.quantization:<7} ctx {model.context_length or '?':<7} {_size(model.size):>9}  "
               f"{model.licence or 'licence ?':<14} {model.source:<9} {where}{template}")
-        for adapter in library.adapters_for(model):
+        for adapter in library.adapters_for(model, models):
             print(f"    LoRA {adapter.id} ({adapter.path})")
     return 0
 
@@ -302,9 +301,7 @@ def _fit(args: argparse.Namespace) -> int:
     from app.hub.fit import attention_of, estimate_fit
     from app.hub.library import Library
 
-    path = Path(args.model)
-    facts = inspect_gguf(path if path.suffix == ".gguf" and path.exists()
-                         else Library().model(args.model).path)
+    facts = inspect_gguf(Library().path_of(args.model))
     estimate = estimate_fit(facts.file_size, attention_of(facts), args.ctx, _hardware())
     if args.json:
         _print_json(_fit_json(estimate))

@@ -213,14 +213,14 @@ def _export(args: argparse.Namespace) -> int:
     from app.vault.private_files import write_private
 
     with open_unlocked(args) as vault:
+        if args.conversation is not None:
+            vault.conversation(args.conversation)  # says so, before anything is asked or written
         if args.format == "backup":
             passphrase = read_passphrase(args, prompt="Passphrase for the backup: ",
                                          variable=BACKUP_PASSPHRASE_VARIABLE, confirm=True)
             dump = vault.dump()
-            rows = [row for row in dump.rows
-                    if args.conversation in (None, row.id, row.parent)]
-            if args.conversation is not None and not rows:
-                vault.conversation(args.conversation)  # says there is no such conversation
+            rows = dump.rows if args.conversation is None else [
+                row for row in dump.rows if args.conversation in (row.id, row.parent)]
             write_backup(args.out, rows, passphrase)
             print(f"Wrote {len(rows)} items to {args.out}, encrypted with the backup's passphrase.",
                   file=sys.stderr)

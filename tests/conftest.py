@@ -10,6 +10,7 @@ import pytest
 
 from app.engine import Engine, LoadOptions
 from app.hub.starter import starter_model_path
+from tests.hub.hub_server import FILE, REPO, FakeHub
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +29,13 @@ def starter_path() -> Path:
 def engine(starter_path: Path) -> Iterator[Engine]:
     with Engine.load(starter_path, LoadOptions(n_ctx=2048, seed=7)) as loaded:
         yield loaded
+
+
+@pytest.fixture
+def fake_hub(starter_path: Path) -> Iterator[FakeHub]:
+    """A loopback stand-in for huggingface.co serving the starter model as REPO/FILE."""
+    hub = FakeHub()
+    hub.host(REPO, FILE, starter_path)
+    hub.start()
+    yield hub
+    hub.stop()

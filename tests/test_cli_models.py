@@ -7,16 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.hub.hub_server import FakeHub
-from tests.hub.test_discover import write_gguf
-
-REPO = "HuggingFaceTB/SmolLM2-135M-Instruct-GGUF"
-FILE = "smollm2-135m-instruct-q4_1.gguf"
+from tests.hub.gguf_files import write_gguf
+from tests.hub.hub_server import FILE, REPO, FakeHub
 
 
 def run(*args: str, home: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
@@ -24,15 +18,6 @@ def run(*args: str, home: Path, **extra_env: str) -> subprocess.CompletedProcess
     env.update(MINIGIANTS_HOME=str(home), HOME=str(home / "user"), **extra_env)
     return subprocess.run([sys.executable, "-m", "app.cli", "models", *args], capture_output=True,
                           text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
-
-
-@pytest.fixture
-def fake_hub(starter_path: Path) -> Iterator[FakeHub]:
-    hub = FakeHub()
-    hub.host(REPO, FILE, starter_path)
-    hub.start()
-    yield hub
-    hub.stop()
 
 
 def test_download_list_verify_fit_and_remove(private_home: Path, fake_hub: FakeHub) -> None:

@@ -25,6 +25,7 @@ from huggingface_hub import constants
 from huggingface_hub.file_download import http_get
 from huggingface_hub.utils import build_hf_headers
 
+from app.engine.errors import EngineError
 from app.engine.gguf_file import inspect_gguf
 from app.hub.errors import (
     ChecksumMismatch,
@@ -97,25 +98,24 @@ def download(hub: Hub, library: Library, repo: str, filename: str, *, revision: 
     if existing is not None:
         return existing
     control = control or DownloadControl()
-    parts = split_parts(Path(filename).name) if "/" not in filename else [filename]
-    if len(parts) > 1:
-        folder = filename.rsplit("/", 1)[0] + "/" if "/" in filename else ""
-        parts = [folder + part for part in parts]
-    remotes = [hub.remote_file(repo, part, revision) for part in parts]
+    remotes = [hub.remote_file(repo, part, revision) for part in split_parts(filename)]
     _check_space(library, remotes, free_space)
-    finished = []
+    finished = []  # (partial file, its SHA-256)
     for remote in remotes:
         expected = expected_sha256 if remote.filename == filename else None
         finished.append(_download_one(hub, library, remote, expected, progress, control))
-    facts = inspect_gguf(finished[0])  # a file llama.cpp would reject never enters the library
+    try:
+        facts = inspect_gguf(finished[0][0])
+    except EngineError:  # a file llama.cpp would reject never enters the library, nor stays
+        for partial, _ in finished:
+            _discard(partial)
+        raise
     targets = [library.download_path(repo, remote.filename) for remote in remotes]
-    for partial, target in zip(finished, targets):
+    for (partial, _), target in zip(finished, targets):
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(partial, target)
         _sidecar(partial).unlink(missing_ok=True)
-    # Without a hub hash (a file not in LFS) the record still gets one, for `verify` later.
-    return library.add(targets[0], facts, source=DOWNLOAD,
-                       sha256=remotes[0].sha256 or sha256_of(targets[0]), repo=repo,
+    return library.add(targets[0], facts, source=DOWNLOAD, sha256=finished[0][1], repo=repo,
                        revision=remotes[0].commit)
 
 
@@ -134,7 +134,7 @@ def _check_space(library: Library, remotes: list[RemoteFile],
 
 def _download_one(hub: Hub, library: Library, remote: RemoteFile, expected_sha256: str | None,
                   progress: Callable[[Progress], None] | None,
-                  control: DownloadControl) -> Path:
+                  control: DownloadControl) -> tuple[Path, str]:
     partial = _partial_path(library, remote)
     partial.parent.mkdir(parents=True, exist_ok=True)
     if partial.exists() and not _same_file(partial, remote):
@@ -166,14 +166,15 @@ def _download_one(hub: Hub, library: Library, remote: RemoteFile, expected_sha25
                 raise
             if control.wait(2 ** (attempt - 1)):
                 _stopped(partial, remote, control)
-    _verify(partial, remote, expected_sha256, digest.of(partial))
-    return partial
+    # Also without a hub hash (a file not in LFS) the record gets one, for `verify` later.
+    actual = digest.of(partial)
+    _verify(partial, remote, expected_sha256, actual)
+    return partial, actual
 
 
 def _stopped(partial: Path, remote: RemoteFile, control: DownloadControl) -> NoReturn:
     if not control.keep_partial:
-        partial.unlink(missing_ok=True)
-        _sidecar(partial).unlink(missing_ok=True)
+        _discard(partial)
     raise DownloadStopped(Path(remote.filename).name, kept=control.keep_partial)
 
 
@@ -181,9 +182,13 @@ def _verify(partial: Path, remote: RemoteFile, expected_sha256: str | None, actu
     wanted = [h.lower() for h in (remote.sha256, expected_sha256) if h]
     for expected in wanted:
         if actual != expected:
-            partial.unlink(missing_ok=True)
-            _sidecar(partial).unlink(missing_ok=True)
+            _discard(partial)
             raise ChecksumMismatch(Path(remote.filename).name, expected, actual)
+
+
+def _discard(partial: Path) -> None:
+    partial.unlink(missing_ok=True)
+    _sidecar(partial).unlink(missing_ok=True)
 
 
 def _partial_path(library: Library, remote: RemoteFile) -> Path:

@@ -24,6 +24,9 @@ from huggingface_hub.errors import (
 
 from app.hub.errors import AccessDenied, HubUnreachable, NotFoundOnHub, OfflineMode
 
+# Offline mode from the environment: the app's own switch, and huggingface-hub's (read here again
+# because huggingface-hub reads its variable once, at import).
+OFFLINE_VARIABLES = ("MINIGIANTS_OFFLINE", "HF_HUB_OFFLINE")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _SPLIT = re.compile(r"^(?P<stem>.+)-(?P<part>\d{5})-of-(?P<parts>\d{5})\.gguf$")
 # Quantization names as GGUF publishers put them in file names (Q4_K_M, IQ4_XS, Q8_0, F16, BF16 ...).
@@ -68,7 +71,8 @@ def quantization_of(filename: str) -> str | None:
 
 
 class Hub:
-    """One Hugging Face endpoint (HF_ENDPOINT or the argument), with an optional access token."""
+    """One Hugging Face endpoint (HF_ENDPOINT or the argument), with an optional access token.
+    `offline` is the app's setting; MINIGIANTS_OFFLINE or HF_HUB_OFFLINE also turn it on."""
 
     def __init__(self, *, endpoint: str | None = None, token: str | None = None,
                  offline: bool = False) -> None:
@@ -77,7 +81,8 @@ class Hub:
         self.offline = offline
 
     def _check_online(self) -> None:
-        if self.offline or constants.is_offline_mode() or _truthy(os.environ.get("HF_HUB_OFFLINE")):
+        if self.offline or constants.is_offline_mode() or any(
+                _truthy(os.environ.get(name)) for name in OFFLINE_VARIABLES):
             raise OfflineMode()
 
     @contextlib.contextmanager

@@ -102,6 +102,24 @@ class Library:
                 return model
         raise ModelNotInLibrary(model_id)
 
+    def path_of(self, model: str) -> Path:
+        """The file of a model given as a library id or as a path to a GGUF file, as commands
+        take it (a path is checked when it is opened, with a clear error)."""
+        return Path(model) if Path(model).suffix.lower() == ".gguf" else self.model(model).path
+
+    def base_models(self, among: list[LibraryModel] | None = None) -> list[LibraryModel]:
+        """The models themselves, without LoRA adapters."""
+        return [model for model in (self.models() if among is None else among)
+                if not model.is_adapter]
+
+    def adapters_for(self, model: LibraryModel,
+                     among: list[LibraryModel] | None = None) -> list[LibraryModel]:
+        """The LoRA adapters (in the library, or `among` a listing already read) made for this
+        model's architecture; whether the sizes match too is known only when llama.cpp applies
+        one, which then says so clearly."""
+        return [adapter for adapter in (self.models() if among is None else among)
+                if adapter.is_adapter and adapter.architecture == model.architecture]
+
     def find(self, repo: str, filename: str) -> LibraryModel | None:
         return next((m for m in self._read().values()
                      if m.repo == repo and m.filename == Path(filename).name), None)
@@ -118,15 +136,6 @@ class Library:
                              has_chat_template=True, licence="apache-2.0")]
 
     # -- changing ---------------------------------------------------------------------------
-
-    def base_models(self) -> list[LibraryModel]:
-        return [model for model in self.models() if not model.is_adapter]
-
-    def adapters_for(self, model: LibraryModel) -> list[LibraryModel]:
-        """The LoRA adapters made for this model's architecture (whether the sizes match too is
-        known only when llama.cpp applies one, which then says so clearly)."""
-        return [adapter for adapter in self.models()
-                if adapter.is_adapter and adapter.architecture == model.architecture]
 
     def add(self, path: Path, facts: ModelFacts, *, source: str, sha256: str | None,
             repo: str | None = None, revision: str | None = None) -> LibraryModel:

@@ -7,12 +7,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from app.engine import Engine, LoadOptions
+from app.engine import Engine, LoadOptions, ModelFileInvalid
 from app.hub.download import DownloadControl, Progress, download
 from app.hub.errors import (
     AccessDenied,
@@ -24,19 +23,7 @@ from app.hub.errors import (
 )
 from app.hub.hub_client import Hub
 from app.hub.library import DOWNLOAD, Library
-from tests.hub.hub_server import FakeHub
-
-REPO = "HuggingFaceTB/SmolLM2-135M-Instruct-GGUF"
-FILE = "smollm2-135m-instruct-q4_1.gguf"
-
-
-@pytest.fixture
-def fake_hub(starter_path: Path) -> Iterator[FakeHub]:
-    hub = FakeHub()
-    hub.host(REPO, FILE, starter_path)
-    hub.start()
-    yield hub
-    hub.stop()
+from tests.hub.hub_server import FILE, REPO, FakeHub
 
 
 @pytest.fixture
@@ -226,3 +213,15 @@ def test_a_split_model_downloads_every_part(fake_hub: FakeHub, library: Library,
     model = download(client(fake_hub), library, split_repo, names[0])
     assert model.filename == names[0]
     assert sorted(p.name for p in (library.root / split_repo).iterdir()) == names
+
+
+def test_a_file_that_is_not_a_model_is_refused_and_not_kept(
+    fake_hub: FakeHub, library: Library, tmp_path: Path
+) -> None:
+    readme = tmp_path / "README.gguf"
+    readme.write_bytes(b"# not a model\n" * 1000)
+    fake_hub.host("someone/Odd-GGUF", "README.gguf", readme)
+    with pytest.raises(ModelFileInvalid):
+        download(client(fake_hub), library, "someone/Odd-GGUF", "README.gguf")
+    assert not [p for p in library.partial_dir.rglob("*") if p.is_file()], "no partial file stays"
+    assert [m.source for m in library.models() if m.source == DOWNLOAD] == []
