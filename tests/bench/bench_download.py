@@ -2,7 +2,11 @@
 real huggingface-hub client, progress reporting, SHA-256 check, move into the library) against
 `curl` fetching the same URL, alternating A B A B; and the cost of verifying a 1 GiB file.
 
-    .venv/bin/python tests/bench/bench_download.py [--size-mib N] [--runs K]"""
+    .venv/bin/python tests/bench/bench_download.py [--size-mib N] [--runs K] [--link-mib-s R]
+
+Unthrottled, loopback is faster than any real link and the figure is the client's CPU ceiling;
+`--link-mib-s` caps the stand-in hub's sending rate, as a real link would (both clients get the
+same cap)."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--link-mib-s", type=int, default=0, help="cap the hub's sending rate")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=Path.cwd()) as folder:
         payload = Path(folder) / "payload.bin"
@@ -40,7 +45,8 @@ def main() -> int:
         server = subprocess.Popen(
             [sys.executable, "-c",
              "import sys, time\nfrom pathlib import Path\nfrom tests.hub.hub_server import FakeHub\n"
-             f"hub = FakeHub()\nhub.host({REPO!r}, {FILE!r}, Path({str(payload)!r}))\nhub.start()\n"
+             f"hub = FakeHub()\nhub.host({REPO!r}, {FILE!r}, Path({str(payload)!r}))\n"
+             f"hub.behaviour.bytes_per_second = {args.link_mib_s * 1024**2} or None\nhub.start()\n"
              "print(hub.endpoint, flush=True)\ntime.sleep(3600)\n"],
             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2])
         assert server.stdout is not None
@@ -68,7 +74,8 @@ def main() -> int:
         server.wait()
     mib = size / 1024**2
     ours_rate, curl_rate = mib / statistics.median(ours), mib / statistics.median(curls)
-    print(f"payload {mib:.0f} MiB, median of {args.runs} alternating runs")
+    link = f"link capped at {args.link_mib_s} MiB/s" if args.link_mib_s else "unthrottled loopback"
+    print(f"payload {mib:.0f} MiB, {link}, median of {args.runs} alternating runs")
     print(f"curl:           {curl_rate:8.1f} MiB/s")
     print(f"our download:   {ours_rate:8.1f} MiB/s (transfer + SHA-256 + GGUF check) = "
           f"{ours_rate / curl_rate:.2f}x curl")
