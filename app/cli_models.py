@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli_vault import add_passphrase_argument, open_unlocked, read_secret_line
 from app.errors import MiniGiantsError
 
 if TYPE_CHECKING:  # the hub (and llama.cpp, for the hardware) load only for these commands
@@ -66,6 +67,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     fit.add_argument("model", metavar="ID|PATH")
     fit.add_argument("--ctx", type=int, default=DEFAULT_CTX)
     fit.set_defaults(handler=_fit)
+    token = actions.add_parser(
+        "token", help="keep a Hugging Face access token in the vault, for gated or private models")
+    token.add_argument("token_action", choices=("set", "forget", "status"),
+                       help="set: read a token (prompt, or one line on stdin)")
+    token.set_defaults(handler=_token)
+    add_passphrase_argument(token)
+    for action in (search, files, download):
+        action.add_argument("--vault-token", action="store_true",
+                            help="use the access token kept in the vault (asks for the passphrase)")
+        add_passphrase_argument(action)
     for action in actions.choices.values():
         action.add_argument("--json", action="store_true", help="print JSON")
 
@@ -93,10 +104,21 @@ def _fit_json(estimate: FitEstimate) -> dict[str, object]:
 
 # -- services ----------------------------------------------------------------------------------
 
-def _hub() -> Hub:
+def _hub(args: argparse.Namespace) -> Hub:
+    """The hub client; with --vault-token, carrying the token kept in the vault. Without it,
+    huggingface-hub's own HF_TOKEN or `hf auth login` token applies, as for any HF tool."""
     from app.hub.hub_client import Hub
 
-    return Hub()
+    if not args.vault_token:
+        return Hub()
+    from app.hub.access_token import stored_token
+
+    with open_unlocked(args) as vault:
+        token = stored_token(vault)
+    if token is None:
+        raise MiniGiantsError("There is no Hugging Face access token in the vault.",
+                              "Add one with `minigiants models token set`.")
+    return Hub(token=token)
 
 
 def _hardware() -> HardwareReport:
@@ -136,7 +158,7 @@ def _catalog(args: argparse.Namespace) -> int:
 
 
 def _search(args: argparse.Namespace) -> int:
-    repos = _hub().search(args.query, limit=args.limit)
+    repos = _hub(args).search(args.query, limit=args.limit)
     if args.json:
         _print_json(repos)
         return 0
@@ -151,7 +173,7 @@ def _files(args: argparse.Namespace) -> int:
     from app.hub.fit import estimate_fit
 
     hardware = _hardware()
-    files = _hub().gguf_files(args.repo, args.revision)
+    files = _hub(args).gguf_files(args.repo, args.revision)
     # The attention shape is known only after download: this fit counts weights and buffers.
     estimates = [estimate_fit(f.size or 0, None, args.ctx, hardware) for f in files]
     if args.json:
@@ -172,7 +194,7 @@ def _download(args: argparse.Namespace) -> int:
     control = DownloadControl()
     previous = signal.signal(signal.SIGINT, lambda *_: control.pause())
     try:
-        model = download(_hub(), Library(), repo, filename, revision=revision,
+        model = download(_hub(args), Library(), repo, filename, revision=revision,
                          expected_sha256=pinned, control=control,
                          progress=None if args.json else _progress_line())
     finally:
@@ -309,4 +331,25 @@ def _fit(args: argparse.Namespace) -> int:
         print(f"{facts.name}: {estimate.summary()}")
         if estimate.gpu_layers:
             print(f"Suggested: --gpu-layers {estimate.gpu_layers}")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from app.hub.access_token import forget_token, masked, store_token, stored_token
+
+    with open_unlocked(args) as vault:
+        if args.token_action == "set":
+            token = store_token(vault, read_secret_line("Hugging Face access token: "))
+            message = f"Kept {masked(token)} in the vault."
+        elif args.token_action == "forget":
+            forget_token(vault)
+            token, message = None, "No Hugging Face access token is kept in the vault now."
+        else:
+            token = stored_token(vault)
+            message = f"The vault keeps {masked(token)}." if token else \
+                "The vault keeps no Hugging Face access token."
+    if args.json:
+        _print_json({"stored": token is not None, "token": masked(token) if token else None})
+    else:
+        print(message)
     return 0

@@ -54,6 +54,14 @@ def read_passphrase(args: argparse.Namespace, *, prompt: str = "Passphrase: ",
     return passphrase
 
 
+def read_secret_line(prompt: str) -> str:
+    """A secret other than the passphrase (an access token): typed unseen at a terminal, or the
+    first line of stdin when it is piped."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def add_passphrase_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--passphrase-file", type=Path, help="read the passphrase from this file")
 

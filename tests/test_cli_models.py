@@ -9,15 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.cli_vault import vault_path
+from app.vault.store import Vault
 from tests.hub.gguf_files import write_gguf
 from tests.hub.hub_server import FILE, REPO, FakeHub
 
 
-def run(*args: str, home: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, home: Path, stdin: str = "", **extra_env: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MINIGIANTS_", "HF_"))}
     env.update(MINIGIANTS_HOME=str(home), HOME=str(home / "user"), **extra_env)
     return subprocess.run([sys.executable, "-m", "app.cli", "models", *args], capture_output=True,
-                          text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
+                          text=True, env=env, input=stdin, timeout=300)
 
 
 def test_download_list_verify_fit_and_remove(private_home: Path, fake_hub: FakeHub) -> None:
@@ -53,6 +55,39 @@ def test_search_and_files(private_home: Path, fake_hub: FakeHub) -> None:
     files = json.loads(run("files", REPO, "--json", home=private_home,
                            HF_ENDPOINT=fake_hub.endpoint).stdout)
     assert [(f["name"], f["quantization"]) for f in files] == [(FILE, "Q4_1")]
+
+
+def test_a_gated_model_downloads_with_the_token_kept_in_the_vault(
+        private_home: Path, fake_hub: FakeHub) -> None:
+    token = "hf_" + "a1B2c3D4e5" * 3
+    fake_hub.behaviour.gated[REPO] = token
+    with Vault.create(vault_path(), "correct horse"):
+        pass
+    unlocked = {"HF_ENDPOINT": fake_hub.endpoint, "MINIGIANTS_PASSPHRASE": "correct horse"}
+
+    refused = run("download", REPO, FILE, home=private_home, **unlocked)
+    assert refused.returncode == 2 and "accept the licence" in refused.stderr.lower()
+    no_token = run("download", REPO, FILE, "--vault-token", home=private_home, **unlocked)
+    assert no_token.returncode == 2 and "models token set" in no_token.stderr
+
+    typo = run("token", "set", home=private_home, stdin="my password\n", **unlocked)
+    assert typo.returncode == 2 and "does not look like" in typo.stderr
+    kept = run("token", "set", home=private_home, stdin=f"  {token}  \n", **unlocked)
+    assert kept.returncode == 0, kept.stderr
+    assert token not in kept.stdout + kept.stderr and token[-4:] in kept.stdout
+    assert token.encode() not in vault_path().read_bytes()
+
+    downloaded = run("download", REPO, FILE, "--vault-token", "--json", home=private_home,
+                     **unlocked)
+    assert downloaded.returncode == 0, downloaded.stderr
+    assert json.loads(downloaded.stdout)["sha256"] == fake_hub.files[(REPO, FILE)].sha256
+    wrong = run("files", REPO, "--vault-token", home=private_home, HF_ENDPOINT=fake_hub.endpoint,
+                MINIGIANTS_PASSPHRASE="wrong")
+    assert wrong.returncode == 2 and "passphrase" in wrong.stderr.lower()
+
+    assert run("token", "forget", home=private_home, **unlocked).returncode == 0
+    status = json.loads(run("token", "status", "--json", home=private_home, **unlocked).stdout)
+    assert status == {"stored": False, "token": None}
 
 
 def test_import_and_discover(private_home: Path, starter_path: Path) -> None:

@@ -37,7 +37,8 @@ class AccessDenied(HubError):
         super().__init__(
             f"Hugging Face refused access to {repo}: it is gated or private.",
             f"Accept the licence on https://huggingface.co/{repo} while logged in, then add a "
-            "Hugging Face access token in Settings (or set HF_TOKEN for the command line).",
+            "Hugging Face access token in Settings (on the command line: `minigiants models token "
+            "set`, then add --vault-token; HF_TOKEN works too).",
         )
         self.repo = repo
 

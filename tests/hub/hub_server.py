@@ -37,6 +37,7 @@ class Behaviour:
     corrupt_at: int | None = None  # this byte of the file is sent flipped
     status: dict[str, tuple[int, str]] = field(default_factory=dict)  # repo -> (status, X-Error-Code)
     bytes_per_second: int | None = None  # throttle
+    gated: dict[str, str] = field(default_factory=dict)  # repo -> the token it lets in
 
 
 class FakeHub:
@@ -101,6 +102,10 @@ class FakeHub:
                 self._error(404, "RepoNotFound")
 
             def _refused(self, repo: str) -> bool:
+                token = hub.behaviour.gated.get(repo)
+                if token is not None and self.headers.get("Authorization") != f"Bearer {token}":
+                    self._error(401, "GatedRepo")
+                    return True
                 if repo in hub.behaviour.status:
                     status, code = hub.behaviour.status[repo]
                     self._error(status, code)
