@@ -146,6 +146,7 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
+    from app.chat_history import prompt_for, title_for
     from app.engine import ChatMessage, Engine, SamplingOptions, StopReason
     from app.vault.reply_saver import ReplySaver
 
@@ -153,11 +154,9 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
     conversation = None
     if vault is not None and args.conversation is not None:
         conversation = vault.conversation(args.conversation)
-        history = [ChatMessage(m.role, m.text) for m in vault.messages(conversation.id)]
+        history = vault.messages(conversation.id)
     system = args.system or (conversation.system_prompt if conversation else "")
-    messages = [*history, ChatMessage("user", args.prompt)]
-    if system:
-        messages.insert(0, ChatMessage("system", system))
+    messages = [*prompt_for(system, history), ChatMessage("user", args.prompt)]
     sampling = SamplingOptions(
         temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
     )
@@ -168,7 +167,7 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
         if vault is not None:  # the question is stored before the answer starts
             if conversation is None:
                 conversation = vault.create_conversation(
-                    args.prompt[:60], system_prompt=system, model=engine.facts.name
+                    title_for(args.prompt), system_prompt=system, model=engine.facts.name
                 )
             vault.add_message(conversation.id, "user", args.prompt)
             saver = ReplySaver(vault, conversation.id, model=engine.facts.name)

@@ -10,7 +10,9 @@ import pytest
 
 from app.engine import Engine, LoadOptions
 from app.hub.starter import starter_model_path
+from app.vault.keys import KdfParams
 from tests.hub.hub_server import FILE, REPO, FakeHub
+from tests.vault.conftest import floor_kdf
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +20,12 @@ def private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("MINIGIANTS_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def kdf() -> KdfParams:
+    """The Argon2id floor instead of settings calibrated to half a second: quick vault unlocks."""
+    return floor_kdf()
 
 
 @pytest.fixture(scope="session")

@@ -19,11 +19,14 @@ class ReplySaver:
     store is one transaction, so the vault always holds a whole, earlier version of the reply."""
 
     def __init__(self, vault: Vault, conversation_id: str, *, model: str | None,
-                 every: float = SAVE_EVERY_SECONDS,
+                 replacing: Message | None = None, every: float = SAVE_EVERY_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
+        """`replacing`: a reply being regenerated; the new one becomes its version in use and
+        what it said before stays as an alternative, from the first save on."""
         self._vault = vault
         self._conversation_id = conversation_id
         self._model = model
+        self._replacing = replacing
         self._every = every
         self._clock = clock
         self._pieces: list[str] = []
@@ -49,7 +52,12 @@ class ReplySaver:
         return self._save(stats)
 
     def _save(self, stats: dict[str, object]) -> Message:
-        if self._message is None:
+        if self._message is None and self._replacing is not None:
+            self._message = dataclasses.replace(
+                self._replacing, text=self.text, model=self._model, stats=stats,
+                alternatives=(*self._replacing.alternatives, self._replacing.text))
+            self._vault.update_message(self._message)
+        elif self._message is None:
             self._message = self._vault.add_message(
                 self._conversation_id, "assistant", self.text, model=self._model, stats=stats)
         else:

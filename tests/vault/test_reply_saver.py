@@ -41,3 +41,20 @@ def test_the_reply_is_saved_every_second_and_at_the_end(tmp_path: Path, kdf: Kdf
         assert vault.messages(conversation.id)[-1] == final
         assert final.text == "Once upon a time." and final.stats["completion_tokens"] == 4
         assert final.model == "smollm2"
+
+
+def test_a_regenerated_reply_keeps_the_earlier_one_as_an_alternative(
+        tmp_path: Path, kdf: KdfParams) -> None:
+    with Vault.create(tmp_path / "vault.db", "pw", kdf=kdf) as vault:
+        conversation = vault.create_conversation("Pets")
+        vault.add_message(conversation.id, "user", "Name a pet.")
+        first = vault.add_message(conversation.id, "assistant", "A cat.")
+        saver = ReplySaver(vault, conversation.id, model="smollm2", replacing=first)
+        saver.add("A dog")
+        stored = vault.messages(conversation.id)
+        assert len(stored) == 2 and stored[-1].id == first.id, "replaced in place, not appended"
+        assert stored[-1].text == "A dog" and stored[-1].alternatives == ("A cat.",)
+        saver.add(".")
+        final = saver.finish({"completion_tokens": 3})
+        assert vault.messages(conversation.id)[-1] == final
+        assert final.text == "A dog." and final.alternatives == ("A cat.",)

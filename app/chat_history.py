@@ -1,0 +1,76 @@
+"""Chat turns kept in the vault, as the engine needs them: the prompt for a turn, a conversation's
+title, new versions of a message (regenerate, edit) and branches. Plain Python shared by the CLI
+and the GUI, so both store and replay conversations the same way."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from app.engine import ChatMessage, SamplingOptions
+from app.vault.records import Conversation, Message
+from app.vault.store import Vault
+
+TITLE_LENGTH = 60
+UNTITLED = "New conversation"
+
+
+def title_for(first_message: str) -> str:
+    """A title from the first message: its first line, cut at a word within TITLE_LENGTH; made
+    locally, since asking the model would cost a turn and could wander."""
+    line = " ".join(first_message.strip().splitlines()[0].split()) if first_message.strip() else ""
+    if len(line) <= TITLE_LENGTH:
+        return line or UNTITLED
+    cut = line[:TITLE_LENGTH].rsplit(" ", 1)[0] or line[:TITLE_LENGTH]
+    return cut.rstrip(",.;:") + "…"
+
+
+def prompt_for(system_prompt: str, messages: Sequence[Message]) -> list[ChatMessage]:
+    """The engine's view of a conversation: its system prompt, then each message's version in use."""
+    prompt = [ChatMessage("system", system_prompt)] if system_prompt.strip() else []
+    return prompt + [ChatMessage(m.role, m.text) for m in messages if m.role != "system"]
+
+
+def sampling_of(conversation: Conversation, defaults: SamplingOptions = SamplingOptions()
+                ) -> SamplingOptions:
+    """The conversation's sampling settings over the defaults; unknown keys (from a newer app)
+    are ignored rather than refused."""
+    known = {f.name for f in dataclasses.fields(SamplingOptions)} - {"logit_bias"}
+    chosen = {k: v for k, v in conversation.sampling.items() if k in known}
+    return dataclasses.replace(defaults, **chosen)  # type: ignore[arg-type]
+
+
+def versions(message: Message) -> tuple[str, ...]:
+    """Every version of a message, oldest first; the last is the one in use."""
+    return (*message.alternatives, message.text)
+
+
+def with_new_version(message: Message, text: str, *, stats: dict[str, object] | None = None
+                     ) -> Message:
+    """The message with `text` in use and what it said before kept as an alternative."""
+    return dataclasses.replace(message, text=text, alternatives=versions(message),
+                               stats=message.stats if stats is None else stats)
+
+
+def choose_version(message: Message, index: int) -> Message:
+    """The message with its version number `index` (into `versions`) in use; that version moves
+    to the end, the newest place, and the others keep their order."""
+    all_versions = versions(message)
+    chosen = all_versions[index]
+    rest = all_versions[:index] + all_versions[index + 1:]
+    return dataclasses.replace(message, text=chosen, alternatives=rest)
+
+
+def branch(vault: Vault, conversation: Conversation, messages: Sequence[Message], upto: int
+           ) -> Conversation:
+    """A new conversation holding copies of messages[:upto], with the same settings: editing an
+    earlier message continues there, and the original conversation stays as it was."""
+    copy = vault.create_conversation(
+        f"{conversation.title} (branch)", system_prompt=conversation.system_prompt,
+        model=conversation.model, sampling=conversation.sampling)
+    for message in messages[:upto]:
+        added = vault.add_message(copy.id, message.role, message.text, model=message.model,
+                                  stats=message.stats)
+        if message.alternatives:
+            vault.update_message(dataclasses.replace(added, alternatives=message.alternatives))
+    return copy
