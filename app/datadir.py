@@ -22,3 +22,8 @@ def data_dir() -> Path:
     )
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def vault_path() -> Path:
+    """The encrypted vault's file, the same for the GUI and the CLI."""
+    return data_dir() / "vault.db"

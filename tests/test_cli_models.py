@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.cli_vault import vault_path
+from app.datadir import vault_path
 from app.vault.store import Vault
 from tests.hub.gguf_files import write_gguf
 from tests.hub.hub_server import FILE, REPO, FakeHub

@@ -16,10 +16,13 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from app.errors import MiniGiantsError
-from app.hub.fit import AttentionShape
+from app.hub.fit import AttentionShape, FitEstimate, estimate_fit, estimated_file_size
+
+if TYPE_CHECKING:
+    from app.engine.hardware import HardwareReport
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -114,6 +117,19 @@ class CatalogEntry:
                     or candidate.quantization.casefold() == wanted):
                 return candidate
         raise CatalogFileNotFound(self, quantization_or_filename)
+
+    def size_of(self, file: CatalogFile | None = None) -> int | None:
+        """The file's size in bytes (the default file's without one): exact where the catalog
+        records it, otherwise estimated from the parameter count and the quantization; None for a
+        quantization type whose bits per weight are unknown."""
+        chosen = file or self.default
+        return chosen.size or estimated_file_size(self.parameters_billion, chosen.quantization)
+
+    def fit(self, n_ctx: int, hardware: HardwareReport,
+            file: CatalogFile | None = None) -> FitEstimate:
+        """Whether the file fits this machine at `n_ctx` tokens, known before downloading it: the
+        catalog carries the attention shape, so the KV cache is counted too."""
+        return estimate_fit(self.size_of(file) or 0, self.attention, n_ctx, hardware)
 
 
 class CatalogInvalid(MiniGiantsError):

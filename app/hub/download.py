@@ -121,12 +121,19 @@ def download(hub: Hub, library: Library, repo: str, filename: str, *, revision: 
                        revision=remotes[0].commit)
 
 
+def discard_partial(library: Library, repo: str, filename: str) -> None:
+    """Delete what a paused or failed download of `filename` (every part of a split GGUF) left
+    behind: cancelling it while no transfer runs that could do so."""
+    for part in split_parts(filename):
+        _discard(_partial_path(library, repo, part))
+
+
 def _check_space(library: Library, remotes: list[RemoteFile],
                  free_space: Callable[[Path], int]) -> None:
     library.partial_dir.mkdir(parents=True, exist_ok=True)
     still_needed = 0
     for remote in remotes:
-        partial = _partial_path(library, remote)
+        partial = _partial_path(library, remote.repo, remote.filename)
         have = partial.stat().st_size if partial.exists() and _same_file(partial, remote) else 0
         still_needed += max((remote.size or 0) - have, 0)
     free = free_space(library.partial_dir)
@@ -137,7 +144,7 @@ def _check_space(library: Library, remotes: list[RemoteFile],
 def _download_one(hub: Hub, library: Library, remote: RemoteFile, expected_sha256: str | None,
                   progress: Callable[[Progress], None] | None,
                   control: DownloadControl) -> tuple[Path, str]:
-    partial = _partial_path(library, remote)
+    partial = _partial_path(library, remote.repo, remote.filename)
     partial.parent.mkdir(parents=True, exist_ok=True)
     if partial.exists() and not _same_file(partial, remote):
         partial.unlink()  # the file changed on the hub since: its old bytes are useless
@@ -193,8 +200,8 @@ def _discard(partial: Path) -> None:
     _sidecar(partial).unlink(missing_ok=True)
 
 
-def _partial_path(library: Library, remote: RemoteFile) -> Path:
-    return library.partial_dir / remote.repo.replace("/", "__") / (remote.filename + ".part")
+def _partial_path(library: Library, repo: str, filename: str) -> Path:
+    return library.partial_dir / repo.replace("/", "__") / (filename + ".part")
 
 
 def _sidecar(partial: Path) -> Path:

@@ -99,3 +99,9 @@ class StarterModelIsPartOfTheApp(HubError):
             "The starter model comes with Mini-Giants and cannot be removed on its own.",
             "It takes about 100 MB; uninstalling the app removes it.",
         )
+
+
+class AlreadyInLibrary(HubError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The library already holds a copy named {name}.",
+                         "Use the model that is there, or rename the file and import it again.")

@@ -22,7 +22,11 @@ from filelock import FileLock
 
 from app.datadir import data_dir
 from app.engine.gguf_file import ModelFacts, inspect_gguf
-from app.hub.errors import ModelNotInLibrary, StarterModelIsPartOfTheApp
+from app.hub.errors import (
+    AlreadyInLibrary,
+    ModelNotInLibrary,
+    StarterModelIsPartOfTheApp,
+)
 from app.hub.starter import StarterModelMissing, starter_model_path
 
 DOWNLOAD, COPY, REFERENCE, STARTER = "download", "copy", "reference", "starter"
@@ -120,6 +124,11 @@ class Library:
         return [adapter for adapter in (self.models() if among is None else among)
                 if adapter.is_adapter and adapter.architecture == model.architecture]
 
+    def resolved_paths(self) -> set[Path]:
+        """Every model's file with links resolved, to tell which files found elsewhere (another
+        app's downloads) the library already uses."""
+        return {model.path.resolve() for model in self.models()}
+
     def find(self, repo: str, filename: str) -> LibraryModel | None:
         return next((m for m in self._read().values()
                      if m.repo == repo and m.filename == Path(filename).name), None)
@@ -161,7 +170,7 @@ class Library:
         target = self.root / "imported" / path.name
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
-            raise FileExistsError(target)
+            raise AlreadyInLibrary(path.name)
         partial = self.partial_dir / (path.name + ".copy")
         partial.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()

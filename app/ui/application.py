@@ -1,29 +1,48 @@
-"""Start the GUI on the starter model (the model manager will offer others)."""
+"""Start the GUI: one instance per data folder (a second launch brings the first forward), the
+theme from the preferences, then the window, which begins with the welcome or unlock screen."""
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
-from app.errors import MiniGiantsError
-from app.hub.starter import starter_model_path
-from app.ui.main_window import MainWindow
+from app import __version__
+from app.ui.app_window import AppWindow
+from app.ui.icons import app_icon
+from app.ui.preferences import load_preferences
+from app.ui.single_instance import SingleInstance
+from app.ui.theme import apply_theme
 
 
 def run_app(argv: list[str]) -> int:
-    app = QApplication.instance() or QApplication(argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName("Mini-Giants")
-    try:
-        model_path = starter_model_path()
-    except MiniGiantsError as error:
-        QMessageBox.critical(None, "Mini-Giants", error.for_person())
-        return 1
-    window = MainWindow(str(model_path))
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("mini-giants")
+    instance = SingleInstance()
+    if not instance.claim():
+        return 0  # the running one was asked to show itself
+    preferences = load_preferences()
+    apply_theme(app, preferences.theme)
+    app.setWindowIcon(app_icon())
+    window = AppWindow(preferences)
+    instance.activated.connect(lambda: _bring_forward(window))
+    app.aboutToQuit.connect(window.shut_down)  # also when quitting does not go through closing
     window.show()
-    code = app.exec()
-    window.shut_down()
-    return code
+    try:
+        return app.exec()
+    finally:
+        instance.release()
+
+
+def _bring_forward(window: AppWindow) -> None:
+    window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 if __name__ == "__main__":

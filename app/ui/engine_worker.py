@@ -1,23 +1,29 @@
-"""The engine on its own thread. The GUI asks by queued signals and hears back by signals; the one
-exception is `cancel()`, a plain method, because the worker's event loop is busy while it generates.
-Every reply chunk carries its request id so the window can drop chunks of a request it gave up on."""
+"""The engine on its own thread. `EngineHost` is the GUI side: it asks by queued signals and hears
+back by signals; the one exception is `cancel()`, a plain method, because the worker's event loop
+is busy while it generates. Every reply chunk carries its request id so that the window can drop
+chunks of a request it gave up on."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.engine import ChatMessage, Engine, LoadOptions, SamplingOptions
+from app.engine import ChatMessage, Engine, LoadOptions, ModelFacts, SamplingOptions
 from app.errors import MiniGiantsError
 
 
 class EngineWorker(QObject):
-    loaded = Signal(object)  # ModelFacts
-    load_failed = Signal(str)
+    """Lives on the engine thread; owns the one `Engine` (DESIGN: one Llama per thread)."""
+
+    loaded = Signal(object, int)  # ModelFacts, context length
+    load_progress = Signal(float)
+    load_failed = Signal(object)  # MiniGiantsError
     chunk = Signal(int, str)  # request id, text delta
     finished = Signal(int, object)  # request id, GenerationStats
-    failed = Signal(int, str)  # request id, message for a person
+    failed = Signal(int, object)  # request id, MiniGiantsError
+    counted = Signal(int, int)  # request id, tokens
 
     def __init__(self) -> None:
         super().__init__()
@@ -27,25 +33,35 @@ class EngineWorker(QObject):
     def load(self, path: str, options: LoadOptions) -> None:
         self.unload()
         try:
-            self._engine = Engine.load(Path(path), options)
+            self._engine = Engine.load(Path(path), options, on_progress=self._progress)
         except MiniGiantsError as error:
-            self.load_failed.emit(error.for_person())
+            self.load_failed.emit(error)
             return
-        self.loaded.emit(self._engine.facts)
+        self.loaded.emit(self._engine.facts, self._engine.n_ctx)
+
+    def _progress(self, fraction: float) -> bool:
+        self.load_progress.emit(fraction)
+        return True
 
     @Slot(int, object, object)
     def generate(self, request: int, messages: list[ChatMessage], sampling: SamplingOptions) -> None:
         if self._engine is None:
-            self.failed.emit(request, "No model is loaded.")
+            self.failed.emit(request, MiniGiantsError("No model is loaded.",
+                                                      "Choose a model above the conversation."))
             return
         try:
             stream = self._engine.chat(messages, sampling)
             for delta in stream:
                 self.chunk.emit(request, delta)
         except MiniGiantsError as error:
-            self.failed.emit(request, error.for_person())
+            self.failed.emit(request, error)
             return
         self.finished.emit(request, stream.stats)
+
+    @Slot(int, object)
+    def count(self, request: int, messages: list[ChatMessage]) -> None:
+        if self._engine is not None:
+            self.counted.emit(request, self._engine.count_tokens(messages))
 
     def cancel(self) -> None:
         """Any thread: stop the reply being generated."""
@@ -58,3 +74,66 @@ class EngineWorker(QObject):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+
+
+class EngineHost(QObject):
+    """The GUI thread's handle on the engine thread."""
+
+    _load = Signal(str, object)
+    _generate = Signal(int, object, object)
+    _count = Signal(int, object)
+    _unload = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._requests = itertools.count(1)
+        self.facts: ModelFacts | None = None
+        self.n_ctx = 0
+        self._thread = QThread()
+        self._thread.setObjectName("engine")
+        self.worker = EngineWorker()
+        self.worker.moveToThread(self._thread)
+        self._load.connect(self.worker.load)
+        self._generate.connect(self.worker.generate)
+        self._count.connect(self.worker.count)
+        self._unload.connect(self.worker.unload)
+        self.worker.loaded.connect(self._on_loaded)
+        self.worker.load_failed.connect(self._on_load_failed)
+        self._thread.start()
+
+    @property
+    def is_loaded(self) -> bool:
+        return self.facts is not None
+
+    def load(self, path: Path, options: LoadOptions) -> None:
+        self.facts = None
+        self._load.emit(str(path), options)
+
+    def generate(self, messages: list[ChatMessage], sampling: SamplingOptions) -> int:
+        """Starts a reply; its chunks and end come on `worker.chunk/finished/failed` with this id."""
+        request = next(self._requests)
+        self._generate.emit(request, messages, sampling)
+        return request
+
+    def count(self, messages: list[ChatMessage]) -> int:
+        request = next(self._requests)
+        self._count.emit(request, messages)
+        return request
+
+    def cancel(self) -> None:
+        self.worker.cancel()
+
+    def shut_down(self) -> None:
+        """Stop any reply, free the model on its own thread, then end that thread."""
+        if not self._thread.isRunning():
+            return
+        self.worker.cancel()
+        self._unload.emit()
+        self._thread.quit()
+        self._thread.wait()
+
+    def _on_loaded(self, facts: ModelFacts, n_ctx: int) -> None:
+        self.facts, self.n_ctx = facts, n_ctx
+
+    def _on_load_failed(self, _error: MiniGiantsError) -> None:
+        self.facts, self.n_ctx = None, 0

@@ -464,12 +464,14 @@ class Vault:
 
     # -- search -----------------------------------------------------------------------------
 
-    def search(self, text: str, *, limit: int = 50) -> list[SearchHit]:
+    def search(self, text: str, *, limit: int = 50,
+               highlight: tuple[str, str] = ("[", "]")) -> list[SearchHit]:
         """Ranked matches across conversation titles, messages and journal entries, with
-        highlighted snippets. The first search after unlocking builds the index."""
+        snippets whose matches are wrapped in `highlight`. The first search after unlocking
+        builds the index."""
         self.build_search_index()
         assert self._index is not None
-        return self._index.search(text, limit=limit)
+        return self._index.search(text, limit=limit, highlight=highlight)
 
     def build_search_index(self) -> None:
         """Decrypt everything searchable into the in-memory index, if it is not built yet; the GUI

@@ -1,0 +1,510 @@
+"""The Settings page: how the engine runs, how the app looks, and privacy and security (auto-lock,
+offline mode, the Hugging Face access token, the vault passphrase, the data folder).
+
+Changes apply as they are made; there is no Apply button. Each change emits `preferences_changed`
+with the whole new Preferences, which the main window saves and applies; the theme is also applied
+here at once, so the page shows the choice while it is being made. The vault is only ever touched
+through `vault_jobs`, the thread it lives on."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QRegularExpression, QSignalBlocker, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.engine import HardwareReport
+from app.errors import MiniGiantsError
+from app.hub.access_token import forget_token, masked, store_token, stored_token
+from app.ui.background import TaskThread
+from app.ui.icons import icon
+from app.ui.passphrase_fields import PassphraseFields, buddy_label, wrapping_label
+from app.ui.preferences import Preferences
+from app.ui.theme import apply_theme
+from app.vault.errors import VaultLocked, WrongPassphrase
+from app.vault.store import Vault
+
+CONTEXT_LENGTHS = (2048, 4096, 8192, 16384, 32768, 65536, 131072)
+CONTEXT_RANGE = (512, 1_048_576)  # what a person may type; the model's own limit is checked at load
+_GIB = 1024**3
+T = TypeVar("T")
+_THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
+_KV_CACHE_TYPES = (
+    ("f16", "f16: full precision"),
+    ("q8_0", "q8_0: half the memory, nearly the same quality"),
+    ("q4_0", "q4_0: a quarter of the memory, some loss of quality"),
+)
+_GPU_OFF, _GPU_ALL, _GPU_SOME = "off", "all", "some"
+_THREADS_NOTE = "Automatic uses one thread per physical core."
+_CONTEXT_NOTE = "How much of a conversation the model sees at once; longer needs more memory."
+_KV_NOTE = ("The KV cache holds the conversation while the model reads it. llama.cpp can shrink "
+            "its V half to q8_0 or q4_0 only with flash attention, so choosing one turns flash "
+            "attention on.")
+
+
+class SettingsPage(QWidget):
+    preferences_changed = Signal(object)  # Preferences, after every change the person makes
+    lock_requested = Signal()
+
+    def __init__(self, preferences: Preferences, *, data_folder: Path, vault_jobs: TaskThread,
+                 vault: Vault, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._preferences = preferences
+        self._gpu_usable = True  # until the hardware report says otherwise
+
+        self.token_box = _TokenBox(vault_jobs, vault)
+        self.passphrase_box = _PassphraseBox(vault_jobs, vault)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        for section in (self._engine_section(), self._appearance_section(),
+                        self._privacy_section(), self.token_box, self.passphrase_box,
+                        self._data_section(data_folder)):
+            column.addWidget(section)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self._set_tab_order()
+
+    @property
+    def preferences(self) -> Preferences:
+        return self._preferences
+
+    def set_hardware(self, report: HardwareReport) -> None:
+        cores = report.physical_cores
+        self.threads_note.setText(
+            f"This computer has {cores} physical cores ({report.logical_cores} logical); "
+            f"automatic uses {cores} threads.")
+        if not report.gpu_offload:
+            reason = ("This build of llama.cpp runs on the processor only (it was built without "
+                      "GPU support), so no layers can go to a GPU. The README says how to build "
+                      "it for Metal or CUDA.")
+        elif not report.gpus:
+            reason = "This build of llama.cpp can use a GPU, but it found none on this computer."
+        else:
+            reason = ""
+        self._gpu_usable = not reason
+        self.gpu_mode_combo.setEnabled(self._gpu_usable)
+        self.gpu_mode_combo.setToolTip(reason)
+        self._enable_layer_count()
+        self.gpu_note.setText(reason or "GPUs it can use: " + "; ".join(
+            f"{gpu.description or gpu.name} ({gpu.memory_total / _GIB:.1f} GiB, "
+            f"{gpu.memory_free / _GIB:.1f} GiB free)" for gpu in report.gpus))
+
+    # -- sections ---------------------------------------------------------------------------
+
+    def _engine_section(self) -> QGroupBox:
+        preferences = self._preferences
+        self.threads_spin = _spin(0, 512, preferences.threads, "Threads (0 means automatic)")
+        self.threads_spin.setSpecialValueText("Automatic")
+        self.threads_note = wrapping_label(_THREADS_NOTE)
+
+        self.gpu_mode_combo = QComboBox()
+        self.gpu_mode_combo.setAccessibleName("Model layers on the GPU")
+        self.gpu_mode_combo.addItem("None: run on the processor only", _GPU_OFF)
+        self.gpu_mode_combo.addItem("All layers", _GPU_ALL)
+        self.gpu_mode_combo.addItem("Some layers", _GPU_SOME)
+        mode = {0: _GPU_OFF, -1: _GPU_ALL}.get(preferences.gpu_layers, _GPU_SOME)
+        self.gpu_mode_combo.setCurrentIndex(self.gpu_mode_combo.findData(mode))
+        some = preferences.gpu_layers if preferences.gpu_layers > 0 else 16
+        self.gpu_layers_spin = _spin(1, 999, some, "Number of layers on the GPU")
+        self.gpu_note = wrapping_label("Checking which GPUs this build of llama.cpp can use…")
+        self._enable_layer_count()
+
+        self.context_combo = QComboBox()
+        self.context_combo.setEditable(True)
+        self.context_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.context_combo.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{1,7}")))
+        self.context_combo.setAccessibleName("Context length in tokens")
+        self.context_combo.addItems([str(length) for length in CONTEXT_LENGTHS])
+        self.context_combo.setCurrentText(str(preferences.context_length))
+        self.context_note = wrapping_label(_CONTEXT_NOTE)
+
+        self.flash_check = QCheckBox("Flash &attention")
+        self.flash_check.setAccessibleName("Flash attention")
+        self.flash_check.setChecked(preferences.flash_attention)
+        self.kv_combo = QComboBox()
+        self.kv_combo.setAccessibleName("KV cache type")
+        for value, text in _KV_CACHE_TYPES:
+            self.kv_combo.addItem(text, value)
+        self.kv_combo.setCurrentIndex(self.kv_combo.findData(preferences.kv_cache_type))
+        self.kv_note = wrapping_label(_KV_NOTE)
+
+        gpu_row = QHBoxLayout()
+        gpu_row.addWidget(self.gpu_mode_combo, 1)
+        gpu_row.addWidget(buddy_label("La&yers:", self.gpu_layers_spin))
+        gpu_row.addWidget(self.gpu_layers_spin)
+        box = QGroupBox("Engine")
+        form = QFormLayout(box)
+        form.addRow(buddy_label("&Threads:", self.threads_spin), self.threads_spin)
+        form.addRow("", self.threads_note)
+        form.addRow(buddy_label("&GPU layers:", self.gpu_mode_combo), gpu_row)
+        form.addRow("", self.gpu_note)
+        form.addRow(buddy_label("&Context length:", self.context_combo), self.context_combo)
+        form.addRow("", self.context_note)
+        form.addRow("", self.flash_check)
+        form.addRow(buddy_label("&KV cache:", self.kv_combo), self.kv_combo)
+        form.addRow("", self.kv_note)
+        form.addRow(wrapping_label("Engine changes apply when a model is next loaded."))
+
+        self.threads_spin.valueChanged.connect(lambda value: self._update(threads=value))
+        self.gpu_mode_combo.currentIndexChanged.connect(self._on_gpu_changed)
+        self.gpu_layers_spin.valueChanged.connect(self._on_gpu_changed)
+        self.context_combo.activated.connect(self._commit_context_length)
+        typed = self.context_combo.lineEdit()
+        assert typed is not None  # an editable combo box has one
+        typed.editingFinished.connect(self._commit_context_length)
+        self.flash_check.toggled.connect(self._on_flash_toggled)
+        self.kv_combo.currentIndexChanged.connect(self._on_kv_changed)
+        return box
+
+    def _appearance_section(self) -> QGroupBox:
+        self.theme_combo = QComboBox()
+        self.theme_combo.setAccessibleName("Theme")
+        for value, text in _THEMES:
+            self.theme_combo.addItem(text, value)
+        self.theme_combo.setCurrentIndex(self.theme_combo.findData(self._preferences.theme))
+        box = QGroupBox("Appearance")
+        form = QFormLayout(box)
+        form.addRow(buddy_label("T&heme:", self.theme_combo), self.theme_combo)
+        self.theme_combo.currentIndexChanged.connect(self._on_theme_changed)
+        return box
+
+    def _privacy_section(self) -> QGroupBox:
+        preferences = self._preferences
+        self.auto_lock_spin = _spin(0, 1440, preferences.auto_lock_minutes,
+                                    "Lock the vault after this many idle minutes (0 means never)")
+        self.auto_lock_spin.setSpecialValueText("Never")
+        self.auto_lock_spin.setSuffix(" minutes idle")
+        self.offline_check = QCheckBox("&Offline mode")
+        self.offline_check.setAccessibleName("Offline mode")
+        self.offline_check.setChecked(preferences.offline)
+        self.lock_button = QPushButton(icon("lock"), "Lock &now")
+        self.lock_button.setAccessibleName("Lock the vault now")
+
+        box = QGroupBox("Privacy and security")
+        form = QFormLayout(box)
+        form.addRow(buddy_label("Auto-&lock after:", self.auto_lock_spin), self.auto_lock_spin)
+        form.addRow("", self.offline_check)
+        form.addRow("", wrapping_label("No network at all: no model search and no downloads, "
+                                       "not even when asked for."))
+        lock_row = QHBoxLayout()
+        lock_row.addWidget(self.lock_button)
+        lock_row.addStretch(1)
+        form.addRow("", lock_row)
+
+        self.auto_lock_spin.valueChanged.connect(
+            lambda value: self._update(auto_lock_minutes=value))
+        self.offline_check.toggled.connect(lambda on: self._update(offline=on))
+        self.lock_button.clicked.connect(self.lock_requested)
+        return box
+
+    def _data_section(self, folder: Path) -> QGroupBox:
+        self._data_folder = folder
+        self.data_folder_label = QLabel(str(folder))
+        self.data_folder_label.setWordWrap(True)
+        self.data_folder_label.setAccessibleName("Data folder location")
+        self.data_folder_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.open_folder_button = QPushButton("Open &data folder")
+        self.open_folder_button.setAccessibleName("Open the data folder")
+        self.data_message = wrapping_label()
+
+        box = QGroupBox("Data folder")
+        layout = QVBoxLayout(box)
+        layout.addWidget(wrapping_label("Your vault, models, settings and log are kept here:"))
+        layout.addWidget(self.data_folder_label)
+        row = QHBoxLayout()
+        row.addWidget(self.open_folder_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.data_message)
+        self.open_folder_button.clicked.connect(self._open_data_folder)
+        return box
+
+    def _set_tab_order(self) -> None:
+        fields = self.passphrase_box.new_fields
+        chain: list[QWidget] = [
+            self.threads_spin, self.gpu_mode_combo, self.gpu_layers_spin, self.context_combo,
+            self.flash_check, self.kv_combo, self.theme_combo, self.auto_lock_spin,
+            self.offline_check, self.lock_button, self.token_box.token_edit,
+            self.token_box.save_button, self.token_box.forget_button,
+            self.passphrase_box.current_edit, fields.passphrase_edit, fields.confirm_edit,
+            fields.show_check, self.passphrase_box.change_button, self.data_folder_label,
+            self.open_folder_button,
+        ]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
+
+    # -- changes ----------------------------------------------------------------------------
+
+    def _update(self, **changes: Any) -> None:
+        changed = dataclasses.replace(self._preferences, **changes)
+        if changed != self._preferences:
+            self._preferences = changed
+            self.preferences_changed.emit(changed)
+
+    def _enable_layer_count(self) -> None:
+        self.gpu_layers_spin.setEnabled(
+            self._gpu_usable and self.gpu_mode_combo.currentData() == _GPU_SOME)
+
+    def _on_gpu_changed(self) -> None:
+        self._enable_layer_count()
+        mode = self.gpu_mode_combo.currentData()
+        self._update(gpu_layers={_GPU_OFF: 0, _GPU_ALL: -1}.get(mode, self.gpu_layers_spin.value()))
+
+    def _commit_context_length(self) -> None:
+        text = self.context_combo.currentText()
+        length = int(text) if text.isdigit() else 0
+        low, high = CONTEXT_RANGE
+        if not low <= length <= high:
+            self.context_note.setText(f"Choose a context length from {low:,} to {high:,} tokens; "
+                                      f"it stays at {self._preferences.context_length:,}.")
+            self.context_combo.setCurrentText(str(self._preferences.context_length))
+            return
+        if length != self._preferences.context_length:  # the combo box may report it twice
+            self.context_note.setText(_CONTEXT_NOTE)
+            self._update(context_length=length)
+
+    def _on_flash_toggled(self, on: bool) -> None:
+        if on or self.kv_combo.currentData() == "f16":
+            self.kv_note.setText(_KV_NOTE)
+            self._update(flash_attention=on)
+            return
+        with QSignalBlocker(self.kv_combo):
+            self.kv_combo.setCurrentIndex(self.kv_combo.findData("f16"))
+        self.kv_note.setText("A quantized KV cache needs flash attention, so the cache went back "
+                             "to f16.")
+        self._update(flash_attention=False, kv_cache_type="f16")
+
+    def _on_kv_changed(self) -> None:
+        kv_cache_type = self.kv_combo.currentData()
+        if kv_cache_type == "f16" or self.flash_check.isChecked():
+            self.kv_note.setText(_KV_NOTE)
+            self._update(kv_cache_type=kv_cache_type)
+            return
+        with QSignalBlocker(self.flash_check):
+            self.flash_check.setChecked(True)
+        self.kv_note.setText(f"Flash attention was turned on: a {kv_cache_type} cache needs it.")
+        self._update(kv_cache_type=kv_cache_type, flash_attention=True)
+
+    def _on_theme_changed(self) -> None:
+        theme = self.theme_combo.currentData()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self._update(theme=theme)
+
+    def _open_data_folder(self) -> None:
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._data_folder)))
+        self.data_message.setText(
+            "" if opened else "No file manager could open it; the path above can be copied.")
+
+
+class _TokenBox(QGroupBox):
+    """The Hugging Face access token, kept sealed in the vault."""
+
+    def __init__(self, jobs: TaskThread, vault: Vault) -> None:
+        super().__init__("Hugging Face access token")
+        self._jobs = jobs
+        self._vault = vault
+        self._busy = True
+        self._stored = False
+        self.status_label = wrapping_label("Checking for a saved token…")
+        self.status_label.setAccessibleName("Saved access token")
+        self.token_edit = QLineEdit()
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText("hf_…")
+        self.token_edit.setAccessibleName("New Hugging Face access token")
+        self.save_button = QPushButton(icon("check"), "Sa&ve token")
+        self.save_button.setAccessibleName("Save the access token")
+        self.forget_button = QPushButton(icon("delete"), "Fo&rget token")
+        self.forget_button.setAccessibleName("Forget the saved access token")
+        self.message_label = wrapping_label()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(wrapping_label(
+            "Only gated or private models need one. It is kept encrypted in your vault and sent "
+            "only to Hugging Face."))
+        layout.addWidget(self.status_label)
+        form = QFormLayout()
+        form.addRow(buddy_label("Acc&ess token:", self.token_edit), self.token_edit)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.forget_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message_label)
+
+        self.token_edit.textChanged.connect(self._enable_buttons)
+        self.token_edit.returnPressed.connect(self._save)
+        self.save_button.clicked.connect(self._save)
+        self.forget_button.clicked.connect(self._forget)
+        self._enable_buttons()
+        jobs.submit(lambda: stored_token(vault), _while_alive(self, self._show_stored),
+                    _while_alive(self, self._show_error), what="reading the saved access token")
+
+    def _enable_buttons(self) -> None:
+        self.save_button.setEnabled(not self._busy and bool(self.token_edit.text().strip()))
+        self.forget_button.setEnabled(not self._busy and self._stored)
+
+    def _start(self) -> None:
+        self._busy = True
+        self.message_label.clear()
+        self._enable_buttons()
+
+    def _save(self) -> None:
+        if not self.save_button.isEnabled():
+            return
+        self._start()
+        token, vault = self.token_edit.text(), self._vault
+        self._jobs.submit(lambda: store_token(vault, token), _while_alive(self, self._on_saved),
+                          _while_alive(self, self._show_error), what="saving the access token")
+
+    def _forget(self) -> None:
+        self._start()
+        vault = self._vault
+        self._jobs.submit(lambda: forget_token(vault), _while_alive(self, self._on_forgotten),
+                          _while_alive(self, self._show_error),
+                          what="forgetting the access token")
+
+    def _on_saved(self, token: str) -> None:
+        self.token_edit.clear()
+        self._show_stored(token)
+        self.message_label.setText("Saved; downloads and searches use it from now on.")
+
+    def _on_forgotten(self, _: None) -> None:
+        self._show_stored(None)
+        self.message_label.setText("Forgotten; it is no longer in the vault.")
+
+    def _show_stored(self, token: str | None) -> None:
+        self._busy = False
+        self._stored = token is not None
+        self.status_label.setText(f"Saved token: {masked(token)}" if token is not None
+                                  else "No token saved.")
+        self._enable_buttons()
+
+    def _show_error(self, error: MiniGiantsError) -> None:
+        self._busy = False
+        self.message_label.setText(error.for_person())
+        self._enable_buttons()
+
+
+class _PassphraseBox(QGroupBox):
+    """Changing the vault passphrase: the current one must unlock the vault first."""
+
+    def __init__(self, jobs: TaskThread, vault: Vault) -> None:
+        super().__init__("Change passphrase")
+        self._jobs = jobs
+        self._vault = vault
+        self._busy = False
+        self.current_edit = QLineEdit()
+        self.current_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.current_edit.setAccessibleName("Current passphrase")
+        self.new_fields = PassphraseFields()
+        self.change_button = QPushButton(icon("lock"), "Change pa&ssphrase")
+        self.change_button.setAccessibleName("Change the passphrase")
+        self.message_label = wrapping_label()
+        self.message_label.setAccessibleName("Passphrase change result")
+
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.addRow(buddy_label("C&urrent passphrase:", self.current_edit), self.current_edit)
+        layout.addLayout(form)
+        layout.addWidget(self.new_fields)
+        row = QHBoxLayout()
+        row.addWidget(self.change_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.message_label)
+
+        self.current_edit.textChanged.connect(self._enable_button)
+        self.new_fields.changed.connect(self._enable_button)
+        self.new_fields.confirm_edit.returnPressed.connect(self._change)
+        self.change_button.clicked.connect(self._change)
+        self._enable_button()
+
+    def _enable_button(self) -> None:
+        self.change_button.setEnabled(
+            not self._busy and bool(self.current_edit.text()) and self.new_fields.acceptable)
+
+    def _change(self) -> None:
+        if not self.change_button.isEnabled():
+            return
+        current, new, vault = self.current_edit.text(), self.new_fields.passphrase, self._vault
+        if new == current:
+            self.message_label.setText("The new passphrase is the same as the current one.")
+            return
+
+        def change() -> None:
+            if vault.is_locked:  # unlocking here would open the vault behind the lock screen
+                raise VaultLocked()
+            vault.unlock(current)  # raises WrongPassphrase; the vault stays unlocked either way
+            vault.change_passphrase(new)
+
+        self._busy = True
+        self._enable_button()
+        self.message_label.setText("Checking the current passphrase…")
+        self._jobs.submit(change, _while_alive(self, self._on_changed),
+                          _while_alive(self, self._on_failed), what="changing the passphrase")
+
+    def _on_changed(self, _: None) -> None:
+        self._busy = False
+        self.current_edit.clear()
+        self.new_fields.clear()
+        self.message_label.setText("Passphrase changed. Use the new one to unlock from now on.")
+        self._enable_button()
+
+    def _on_failed(self, error: MiniGiantsError) -> None:
+        self._busy = False
+        self.message_label.setText(error.for_person())
+        if isinstance(error, WrongPassphrase):
+            self.current_edit.selectAll()
+            self.current_edit.setFocus()
+        self._enable_button()
+
+
+def _while_alive(widget: QWidget, callback: Callable[[T], None]) -> Callable[[T], None]:
+    """A job's answer can arrive after the page is gone (locking the vault deletes it); then
+    there is nobody left to tell."""
+
+    def deliver(result: T) -> None:
+        if shiboken6.isValid(widget):
+            callback(result)
+
+    return deliver
+
+
+def _spin(low: int, high: int, value: int, accessible_name: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setAccessibleName(accessible_name)
+    spin.setKeyboardTracking(False)  # one change when the typing is done, not one per digit
+    return spin

@@ -1,0 +1,187 @@
+"""The whole app as a person uses it, offscreen: real widgets, the real engine on SmolLM2 and a
+real vault in a temporary data folder (created with the calibrated key derivation, as a user's)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from app.datadir import vault_path
+from app.hub.library import Library
+from app.ui.app_window import CHAT, AppWindow
+from app.ui.preferences import Preferences
+from app.ui.welcome_page import STARTER
+from app.vault.records import Message
+
+PASSPHRASE = "correct horse battery staple"
+LOAD = 60_000
+REPLY = 120_000
+
+
+@pytest.fixture
+def windows(qtbot: QtBot) -> Iterator[list[AppWindow]]:
+    opened: list[AppWindow] = []
+    yield opened
+    for window in opened:
+        window.close()
+
+
+def open_window(qtbot: QtBot, windows: list[AppWindow]) -> AppWindow:
+    window = AppWindow(Preferences(context_length=2048))
+    qtbot.addWidget(window)
+    window.show()
+    windows.append(window)
+    return window
+
+
+def first_run(qtbot: QtBot, window: AppWindow) -> str:
+    """Welcome → passphrase → recovery key → starter model; returns the recovery key."""
+    assert window.stack.currentWidget() is window.welcome
+    fields = window.welcome.fields
+    qtbot.keyClicks(fields.passphrase_edit, PASSPHRASE)
+    assert not window.welcome.create_button.isEnabled(), "not before it is confirmed"
+    qtbot.keyClicks(fields.confirm_edit, PASSPHRASE)
+    assert window.welcome.create_button.isEnabled()
+    window.welcome.create_button.click()
+    qtbot.waitUntil(lambda: window.welcome.steps.currentIndex() == 1, timeout=30_000)
+    key = window.welcome.recovery_key.text()
+    assert len(key.split("-")) == 8
+    assert not window.welcome.continue_button.isEnabled()
+    window.welcome.written_down.setChecked(True)
+    window.welcome.continue_button.click()
+    assert window.welcome.recovery_key.text() == "", "shown once, then gone from the window"
+    window.welcome.choice_buttons[STARTER].click()
+    qtbot.waitUntil(lambda: window.chat.composer.is_ready, timeout=LOAD)
+    return key
+
+
+def send(qtbot: QtBot, window: AppWindow, text: str) -> Message:
+    qtbot.keyClicks(window.chat.composer.editor, text)
+    with qtbot.waitSignal(window.chat.reply_finished, timeout=REPLY) as reply:
+        qtbot.keyClick(window.chat.composer.editor, Qt.Key.Key_Return)
+    message: Message = reply.args[0]
+    return message
+
+
+def texts_in(widget: QWidget) -> str:
+    """Every piece of text the window's widgets hold, visible or not."""
+    found = []
+    for child in widget.findChildren(QWidget):
+        if isinstance(child, QLabel):
+            found.append(child.text())
+        elif isinstance(child, (QTextEdit, QPlainTextEdit)):
+            found.append(child.toPlainText())
+        elif isinstance(child, QLineEdit):
+            found.append(child.text())
+        elif isinstance(child, QListWidget):
+            found.extend(child.item(i).text() for i in range(child.count()))
+    return "\n".join(found)
+
+
+def test_first_run_chat_stop_regenerate_edit_then_relaunch_and_unlock(
+        qtbot: QtBot, windows: list[AppWindow]) -> None:
+    window = open_window(qtbot, windows)
+    first_run(qtbot, window)
+    assert vault_path().exists()
+    chat = window.chat
+
+    hello = send(qtbot, window, "Say hello.")
+    assert hello.role == "assistant" and hello.text.strip()
+    assert "Say hello." in chat.view.rendered_text()
+    assert hello.text.strip()[:20] in chat.view.rendered_text()
+    assert "tokens" in chat.context_label.text()
+
+    # Stop mid-reply: what came so far is kept, marked as stopped.
+    qtbot.keyClicks(chat.composer.editor, "Write a very long story about a dragon and a knight.")
+    qtbot.keyClick(chat.composer.editor, Qt.Key.Key_Return)
+    shown = len(chat.view.rendered_text())
+    qtbot.waitUntil(lambda: len(chat.view.rendered_text()) > shown + 80, timeout=REPLY)
+    assert chat.composer.stop_button.isVisible()
+    with qtbot.waitSignal(chat.reply_finished, timeout=REPLY) as stopped:
+        qtbot.keyClick(chat.composer.editor, Qt.Key.Key_Escape)
+    story: Message = stopped.args[0]
+    assert story.stats["stop_reason"] == "cancelled" and story.text
+    assert chat.composer.is_ready
+
+    # Regenerate: a new reply, the stopped one kept as an alternative; then page back to it.
+    with qtbot.waitSignal(chat.reply_finished, timeout=REPLY) as regenerated:
+        chat.view.regenerate_requested.emit()
+    again: Message = regenerated.args[0]
+    assert again.id == story.id and again.alternatives == (story.text,)
+    chat.view.alternative_chosen.emit(again.id, 0)
+    qtbot.waitUntil(lambda: chat._messages[-1].text == story.text)
+
+    # Edit the last question and resend: its old wording stays as an alternative.
+    question = chat._messages[-2]
+    with qtbot.waitSignal(chat.reply_finished, timeout=REPLY):
+        chat.view.edit_requested.emit(question.id, "Say goodbye.")
+    assert chat._messages[-2].text == "Say goodbye."
+    assert chat._messages[-2].alternatives == (question.text,)
+    assert "Say goodbye." in chat.view.rendered_text()
+
+    # Search across conversations.
+    qtbot.keyClicks(chat.sidebar.search_field, "goodbye")
+    qtbot.waitUntil(lambda: chat.sidebar.hits.isVisible() and chat.sidebar.hits.count() > 0)
+    conversation_title = chat.title_label.text()
+    window.close()
+
+    relaunched = open_window(qtbot, windows)
+    unlock = relaunched.unlock
+    assert relaunched.stack.currentWidget() is unlock
+    qtbot.waitUntil(lambda: unlock.passphrase.isEnabled(), timeout=10_000)
+    qtbot.keyClicks(unlock.passphrase, "wrong horse")
+    qtbot.keyClick(unlock.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: unlock.error.isVisible(), timeout=30_000)
+    assert "passphrase" in unlock.error.text().lower()
+    assert not relaunched.is_unlocked
+    unlock.passphrase.clear()
+    qtbot.keyClicks(unlock.passphrase, PASSPHRASE)
+    qtbot.keyClick(unlock.passphrase, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: relaunched.is_unlocked, timeout=30_000)
+    qtbot.waitUntil(lambda: "Say goodbye." in relaunched.chat.view.rendered_text(), timeout=10_000)
+    assert relaunched.chat.title_label.text() == conversation_title
+    assert relaunched.nav.currentRow() == CHAT
+
+    # Auto-lock (the idle timer's signal): the content is gone from the widgets, not covered.
+    relaunched.idle.idle.emit()
+    assert relaunched.stack.currentWidget() is unlock
+    everything = texts_in(relaunched)
+    assert "goodbye" not in everything.lower() and conversation_title not in everything
+    assert relaunched.chat.view.rendered_text() == ""
+
+
+def test_a_broken_model_file_is_explained_and_the_app_keeps_working(
+        qtbot: QtBot, windows: list[AppWindow], starter_path: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.gguf"
+    shutil.copyfile(starter_path, broken)
+    model = Library().import_file(broken, copy=False)
+    with open(broken, "r+b") as file:  # cut short after it was added, as a failing disk would
+        file.truncate(broken.stat().st_size // 3)
+
+    window = open_window(qtbot, windows)
+    first_run(qtbot, window)
+    window.load_model(model.id)
+    qtbot.waitUntil(lambda: window.chat.error_dialog is not None and
+                    window.chat.error_dialog.isVisible(), timeout=LOAD)
+    dialog = window.chat.error_dialog
+    assert dialog is not None
+    assert "Traceback" not in dialog.text() and dialog.text()
+    dialog.close()
+    assert not window.chat.composer.is_ready
+
+    window.load_model("starter")
+    qtbot.waitUntil(lambda: window.chat.composer.is_ready, timeout=LOAD)
+    assert send(qtbot, window, "Hi").text.strip()
