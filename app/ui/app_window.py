@@ -94,6 +94,7 @@ class AppWindow(QMainWindow):
         self.welcome.model_choice.connect(self._first_model)
         self.unlock.unlock_requested.connect(self._unlock)
         self.chat.model_chosen.connect(self.load_model)
+        self.chat.shown.connect(self._load_model_if_none)
         self.chat.manage_models_requested.connect(lambda: self.show_page(MODELS))
         self.models.use_model.connect(self._use_model)
         self.models.library_changed.connect(self._refresh_models)
@@ -179,10 +180,8 @@ class AppWindow(QMainWindow):
                                what="creating the vault")
 
     def _first_model(self, choice: str) -> None:
-        self._enter_workspace()
-        if choice == STARTER:
-            self.load_model("starter")
-        else:
+        self._enter_workspace()  # which loads the starter model once the chat is shown
+        if choice != STARTER:
             self.show_page(MODELS)
             self.models.show_section(CATALOG if choice == CATALOG else DISCOVER)
 
@@ -196,14 +195,11 @@ class AppWindow(QMainWindow):
                 vault.unlock_with_recovery_key(secret)
             else:
                 vault.unlock(secret)
-            vault.build_search_index()  # now, so that the first search is quick
             return stored_token(vault)
 
         def unlocked(token: str | None) -> None:
             self._token = token
             self._enter_workspace()
-            if not self.engine.is_loaded:
-                self.load_model(self.preferences.model)
 
         def refused(error: MiniGiantsError) -> None:
             message = error.message if isinstance(error, WrongPassphrase) else error.for_person()
@@ -262,9 +258,15 @@ class AppWindow(QMainWindow):
         def found(model: LibraryModel) -> None:
             self.chat.model_loading(model.filename)
             self.engine.load(model.path, self.preferences.load_options())
-            self._chosen_model = model.id
+
+        self._chosen_model = model_id
 
         self.file_jobs.submit(find, found, self.chat.model_failed, what="finding the model")
+
+    def _load_model_if_none(self) -> None:
+        """After unlocking, once the conversation is on screen (loading competes with drawing)."""
+        if not self.engine.is_loaded and self._chosen_model is None:
+            self.load_model(self.preferences.model)
 
     def _use_model(self, model_id: str) -> None:
         self.load_model(model_id)

@@ -8,7 +8,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -54,6 +54,7 @@ class ChatPage(QWidget):
     model_chosen = Signal(str)  # a library id to load
     manage_models_requested = Signal()
     reply_finished = Signal(object)  # the stored reply (Message), after it is saved
+    shown = Signal()  # the first conversation after unlocking is on screen, search is ready
 
     def __init__(self, vault_jobs: TaskThread, engine: EngineHost,
                  parent: QWidget | None = None) -> None:
@@ -70,6 +71,7 @@ class ChatPage(QWidget):
         self._model_ids: list[str] = []
         self._session = 0  # one per unlock: answers to jobs of an earlier one are dropped
         self.error_dialog: QMessageBox | None = None  # the last model error shown
+        self._shown_once = False
 
         self.sidebar = ConversationList()
         self.title_label = QLabel(UNTITLED)
@@ -166,6 +168,20 @@ class ChatPage(QWidget):
             self.open_conversation(conversations[0].id)
         else:
             self.new_conversation()
+            self._first_view_shown()
+
+    def _first_view_shown(self) -> None:
+        """Once the first conversation is on screen after unlocking: decrypt everything into the
+        search index, so that the first search is quick, then say `shown` (the window loads the
+        model then). Neither delays what the person sees first, and they run one after the
+        other: run together, their Python work starves the window of the interpreter (measured:
+        a 640 ms freeze, against 15 ms one after the other)."""
+        vault = self._vault
+        if vault is None or self._shown_once:
+            return
+        self._shown_once = True
+        self._run(vault.build_search_index, lambda _: self.shown.emit(), "preparing search",
+                  on_error=lambda _: self.shown.emit())  # search then builds on first use
 
     def clear(self) -> None:
         """The vault is locking: stop and save any reply, then drop everything shown. The save
@@ -177,6 +193,7 @@ class ChatPage(QWidget):
                 self._jobs.submit(lambda: saver.finish({"stop_reason": "cancelled"}),
                                   what="saving the reply")
         self._session += 1
+        self._shown_once = False
         self._request = self._count_request = None
         self._saver = None
         self._vault = None
@@ -272,6 +289,7 @@ class ChatPage(QWidget):
         self.view.show_messages(self._messages)
         self.notice.hide()
         self._count_context()
+        QTimer.singleShot(0, self._first_view_shown)  # after this conversation is painted
 
     def _list(self, conversations: list[Conversation]) -> None:
         self._titles = {c.id: c.title for c in conversations}
