@@ -4,7 +4,8 @@ survives pauses, cancellations of the app and crashes; then SHA-256 against the 
 (and the catalog's when it pins one), a GGUF check, and an atomic move into the library.
 
 Pause keeps the partial file; a later download of the same file continues from it, also after a
-restart, unless the file changed on the hub meanwhile. Cancel deletes it."""
+restart, unless the file changed on the hub meanwhile. Cancel deletes it. `kept_partials` lists the
+kept ones, so that an app can offer them again after a restart."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, NoReturn, cast
+from typing import Any, BinaryIO, NoReturn, cast
 
 import httpx2
+from filelock import FileLock, Timeout
 from huggingface_hub import constants
 from huggingface_hub.file_download import http_get
 from huggingface_hub.utils import build_hf_headers
@@ -30,6 +32,7 @@ from app.engine.errors import EngineError
 from app.engine.gguf_file import inspect_gguf
 from app.hub.errors import (
     ChecksumMismatch,
+    DownloadInProgress,
     DownloadStopped,
     HubUnreachable,
     InsufficientDiskSpace,
@@ -58,6 +61,20 @@ class Progress:
     @property
     def fraction(self) -> float | None:
         return self.done / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class KeptPartial:
+    """A download that stopped with its partial file kept (paused, or the app ended meanwhile):
+    what download() was asked, so that calling it again with the same resumes it, and how far it
+    got."""
+
+    repo: str
+    filename: str  # as download() was asked for it; a split GGUF's parts count as one download
+    revision: str
+    expected_sha256: str | None  # the catalog's pinned hash, when it gave one
+    done: int  # bytes on disk, every part together
+    total: int | None  # None when the hub gave no size, or a later part has not begun yet
 
 
 class DownloadControl:
@@ -102,10 +119,12 @@ def download(hub: Hub, library: Library, repo: str, filename: str, *, revision: 
     control = control or DownloadControl()
     remotes = [hub.remote_file(repo, part, revision) for part in split_parts(filename)]
     _check_space(library, remotes, free_space)
+    asked = {"repo": repo, "filename": filename, "revision": revision,
+             "expected_sha256": expected_sha256}
     finished = []  # (partial file, its SHA-256)
     for remote in remotes:
         expected = expected_sha256 if remote.filename == filename else None
-        finished.append(_download_one(hub, library, remote, expected, progress, control))
+        finished.append(_download_one(hub, library, remote, expected, asked, progress, control))
     try:
         facts = inspect_gguf(finished[0][0])
     except EngineError:  # a file llama.cpp would reject never enters the library, nor stays
@@ -128,6 +147,53 @@ def discard_partial(library: Library, repo: str, filename: str) -> None:
         _discard(_partial_path(library, repo, part))
 
 
+def kept_partials(library: Library) -> list[KeptPartial]:
+    """Every download whose partial file was kept, one entry per download() call (a split GGUF's
+    parts together), in order of repository and file. It reads the partial folder: not a job for
+    a GUI thread."""
+    parts: dict[tuple[str, str], list[KeptPartial]] = {}
+    for sidecar in sorted(library.partial_dir.rglob("*.part.json")):
+        part = _kept_part(library, sidecar)
+        if part is not None:
+            parts.setdefault((part.repo, part.filename), []).append(part)
+    return [_whole(group) for _, group in sorted(parts.items())]
+
+
+def _kept_part(library: Library, sidecar: Path) -> KeptPartial | None:
+    """One part's partial file as its sidecar describes it; None for a sidecar written before the
+    sidecar said what download() was asked (the folder name cannot be turned back into the repo:
+    "__" may be part of a name), one that belongs to no partial file (left by a crash after the
+    file moved into the library), or one that is not ours."""
+    partial = sidecar.with_suffix("")
+    record = _read_sidecar(sidecar)
+    repo, filename = record.get("repo"), record.get("filename")
+    revision, expected, size = (record.get("revision", "main"), record.get("expected_sha256"),
+                                record.get("size"))
+    if not (isinstance(repo, str) and isinstance(filename, str) and isinstance(revision, str)
+            and (expected is None or isinstance(expected, str)) and _is_size(size)):
+        return None
+    if partial not in (_partial_path(library, repo, part) for part in split_parts(filename)):
+        return None
+    try:
+        done = partial.stat().st_size
+    except OSError:
+        return None
+    return KeptPartial(repo, filename, revision, expected, done, size)
+
+
+def _is_size(value: object) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+
+
+def _whole(parts: list[KeptPartial]) -> KeptPartial:
+    """A split GGUF's kept parts as one download. Its parts download one after another, and a
+    part's size is recorded as it begins: the total is known once every part has begun."""
+    sizes = [part.total for part in parts]
+    every_part = len(parts) == len(split_parts(parts[0].filename)) and None not in sizes
+    total = sum(size for size in sizes if size is not None) if every_part else None
+    return replace(parts[0], done=sum(part.done for part in parts), total=total)
+
+
 def _check_space(library: Library, remotes: list[RemoteFile],
                  free_space: Callable[[Path], int]) -> None:
     library.partial_dir.mkdir(parents=True, exist_ok=True)
@@ -142,14 +208,34 @@ def _check_space(library: Library, remotes: list[RemoteFile],
 
 
 def _download_one(hub: Hub, library: Library, remote: RemoteFile, expected_sha256: str | None,
-                  progress: Callable[[Progress], None] | None,
+                  asked: dict[str, str | None], progress: Callable[[Progress], None] | None,
                   control: DownloadControl) -> tuple[Path, str]:
+    """One writer per partial file: a second window or a `minigiants models download` of the
+    same file at the same time is refused instead of interleaving bytes."""
     partial = _partial_path(library, remote.repo, remote.filename)
     partial.parent.mkdir(parents=True, exist_ok=True)
+    lock = Path(str(partial) + ".lock")
+    try:
+        with FileLock(str(lock), timeout=0):
+            try:
+                return _fetch(hub, remote, partial, expected_sha256, asked, progress, control)
+            finally:
+                # Removed while still held and after the last write: a writer arriving from now
+                # on locks a new file, and this one has nothing left to write.
+                lock.unlink(missing_ok=True)
+    except Timeout:
+        raise DownloadInProgress(Path(remote.filename).name) from None
+
+
+def _fetch(hub: Hub, remote: RemoteFile, partial: Path, expected_sha256: str | None,
+           asked: dict[str, str | None], progress: Callable[[Progress], None] | None,
+           control: DownloadControl) -> tuple[Path, str]:
     if partial.exists() and not _same_file(partial, remote):
         partial.unlink()  # the file changed on the hub since: its old bytes are useless
+    # What download() was asked goes beside what the hub said, for kept_partials() after a restart;
+    # readers of the sidecar look only at the keys they know, so older and newer ones mix freely.
     _sidecar(partial).write_text(json.dumps({"sha256": remote.sha256, "size": remote.size,
-                                             "commit": remote.commit}))
+                                             "commit": remote.commit, **asked}))
     reporter = _Reporter(Path(remote.filename).name, remote.size, progress, control)
     headers = build_hf_headers(token=hub.token)
     digest = _PartialDigest()
@@ -210,11 +296,18 @@ def _sidecar(partial: Path) -> Path:
 
 def _same_file(partial: Path, remote: RemoteFile) -> bool:
     """Whether the partial file holds the start of this very file (same hash and size)."""
+    recorded = _read_sidecar(_sidecar(partial))
+    return bool(recorded and recorded.get("sha256") == remote.sha256
+                and recorded.get("size") == remote.size)
+
+
+def _read_sidecar(sidecar: Path) -> dict[str, Any]:
+    """The sidecar's record; empty when it is missing, unreadable or not a JSON object."""
     try:
-        recorded = json.loads(_sidecar(partial).read_text())
+        recorded = json.loads(sidecar.read_text())
     except (OSError, ValueError):
-        return False
-    return bool(recorded.get("sha256") == remote.sha256 and recorded.get("size") == remote.size)
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
 
 
 class _PartialDigest:

@@ -105,3 +105,9 @@ class AlreadyInLibrary(HubError):
     def __init__(self, name: str) -> None:
         super().__init__(f"The library already holds a copy named {name}.",
                          "Use the model that is there, or rename the file and import it again.")
+
+
+class DownloadInProgress(HubError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is already being downloaded, by another Mini-Giants window or "
+                         "command.", "Let that download finish, or stop it there first.")

@@ -312,6 +312,7 @@ class AppWindow(QMainWindow):
             apply_theme(app, preferences.theme)
         self.idle.set_minutes(preferences.auto_lock_minutes)
         self.idle.arm(self.is_unlocked)
+        self.models.set_context_length(preferences.context_length)
 
     def _restore_geometry(self) -> None:
         geometry = ui_settings().value("window/geometry")

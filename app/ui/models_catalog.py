@@ -38,6 +38,12 @@ _DOWNLOAD_STATUS = {
 }
 
 
+def _intro_text(context_length: int) -> str:
+    return ("Instruction models of 10 billion parameters or fewer, ready to download. Licence "
+            "colours: green = permissive, yellow = non-commercial, red = restricted. “Fit here” "
+            f"is for this computer at {context_length:,} tokens of context.")
+
+
 def licence_badge(entry: CatalogEntry) -> QTableWidgetItem:
     """The licence beside a dot of its openness colour (the catalog's green, yellow or red), with
     the openness in words too, for whoever cannot tell the colours apart. The text keeps the
@@ -73,11 +79,8 @@ class CatalogTab(QWidget):
         self._hardware: HardwareReport | None = None
         self._in_library: set[tuple[str, str]] = set()  # (repo, file name)
 
-        intro = QLabel(
-            "Instruction models of 10 billion parameters or fewer, ready to download. Licence "
-            "colours: green = permissive, yellow = non-commercial, red = restricted. “Fit here” "
-            f"is for this computer at {context_length:,} tokens of context.")
-        intro.setWordWrap(True)
+        self.intro = QLabel(_intro_text(context_length))
+        self.intro.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setAccessibleName("Model catalog")
@@ -111,7 +114,7 @@ class CatalogTab(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.download_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
+        layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.details)
         layout.addLayout(actions)
@@ -151,6 +154,13 @@ class CatalogTab(QWidget):
     def show_library(self, models: list[LibraryModel]) -> None:
         self._in_library = {(model.repo, model.filename) for model in models if model.repo}
         self.refresh_status()
+
+    def set_context_length(self, context_length: int) -> None:
+        """Redo the fit verdicts and the chosen model's estimate for another context length."""
+        self._context_length = context_length
+        self.intro.setText(_intro_text(context_length))
+        self._show_fits()
+        self._show_details()
 
     def refresh_status(self) -> None:
         """The Status column and the Download button, after the library or a download changed."""

@@ -1,12 +1,14 @@
 """The Downloads tab: one row per download that is running, paused or failed, each with its own
 thread (download() blocks until the file is in the library), a progress bar, and Pause/Resume and
-Cancel. A paused or failed download keeps its partial file; resuming continues from it."""
+Cancel. A paused or failed download keeps its partial file; resuming continues from it. Those kept
+from an earlier run of the app are listed again, paused, when the page is built."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,7 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import MiniGiantsError
-from app.hub.download import DownloadControl, Progress, discard_partial, download
+from app.hub.download import (
+    DownloadControl,
+    KeptPartial,
+    Progress,
+    discard_partial,
+    download,
+)
 from app.hub.errors import DownloadStopped
 from app.hub.hub_client import Hub
 from app.hub.library import Library, LibraryModel
@@ -119,6 +127,16 @@ class DownloadRow(QFrame):
                              progress=self.progressed.emit, control=control),
             self.finished.emit, self._on_stopped_or_failed,
             what=f"downloading {request.filename}")
+
+    def show_kept(self, kept: KeptPartial) -> None:
+        """Show as paused a download an earlier run of the app left with its partial file kept;
+        Resume continues from that file, Cancel deletes it."""
+        self._last_progress = progress = Progress(Path(kept.filename).name, kept.done, kept.total,
+                                                  0.0, None)
+        if progress.fraction is not None:
+            self.bar.setValue(round(min(progress.fraction, 1.0) * _BAR_STEPS))
+        self.detail.setText(f"{amount_text(progress)} · paused")
+        self._set_state(DownloadState.PAUSED)
 
     def pause_or_resume(self) -> None:
         if self.state is DownloadState.RUNNING:
@@ -225,11 +243,43 @@ class DownloadsTab(QWidget):
 
     def start(self, request: DownloadRequest) -> DownloadRow:
         """Start a download; one already listed for that file resumes instead of doubling."""
+        row = self._row_of(request.repo, request.filename)
+        if row is not None:
+            if row.state in (DownloadState.PAUSED, DownloadState.FAILED):
+                row.start()
+            return row
+        row = self._add(request)
+        row.start()
+        self._status.inform(f"Downloading {request.label}; see the Downloads tab.")
+        return row
+
+    def show_kept(self, partials: list[KeptPartial]) -> None:
+        """List, paused, the downloads an earlier run left with their partial files kept (the page
+        reads them off the GUI thread). One the person started again meanwhile is left as it is."""
+        added = 0
+        for kept in partials:
+            if self._row_of(kept.repo, kept.filename) is None:
+                request = DownloadRequest(kept.repo, kept.filename, Path(kept.filename).name,
+                                          kept.revision, kept.expected_sha256)
+                self._add(request).show_kept(kept)
+                added += 1
+        if added:
+            self._status.inform(f"{added} paused download{'s' if added > 1 else ''} from last "
+                                "time; see the Downloads tab to resume or cancel.")
+
+    def state_of(self, repo: str, filename: str) -> DownloadState | None:
+        row = self._row_of(repo, filename)
+        return row.state if row is not None else None
+
+    def shut_down(self) -> None:
         for row in self.rows:
-            if (row.request.repo, row.request.filename) == (request.repo, request.filename):
-                if row.state in (DownloadState.PAUSED, DownloadState.FAILED):
-                    row.start()
-                return row
+            row.shut_down()
+
+    def _row_of(self, repo: str, filename: str) -> DownloadRow | None:
+        return next((row for row in self.rows
+                     if (row.request.repo, row.request.filename) == (repo, filename)), None)
+
+    def _add(self, request: DownloadRequest) -> DownloadRow:
         row = DownloadRow(request, self._library, self._hub_factory)
         row.finished.connect(lambda model: self._on_finished(row, model))
         row.cancelled.connect(lambda: self._on_cancelled(row))
@@ -238,17 +288,7 @@ class DownloadsTab(QWidget):
         self.rows.append(row)
         self._list.insertWidget(len(self.rows) - 1, row)
         self._empty.hide()
-        row.start()
-        self._status.inform(f"Downloading {request.label}; see the Downloads tab.")
         return row
-
-    def state_of(self, repo: str, filename: str) -> DownloadState | None:
-        return next((row.state for row in self.rows
-                     if (row.request.repo, row.request.filename) == (repo, filename)), None)
-
-    def shut_down(self) -> None:
-        for row in self.rows:
-            row.shut_down()
 
     def _on_finished(self, row: DownloadRow, model: LibraryModel) -> None:
         self._drop(row)

@@ -1,7 +1,8 @@
 """The model manager page: Catalog, Search Hugging Face, Downloads and Library, over the services
-of app/hub (the same ones `minigiants models ...` uses). The catalog, this computer's hardware and
-the library listing are read in the background as the page is built; each download runs on a
-thread of its own; the GUI thread never waits on the disk or the network."""
+of app/hub (the same ones `minigiants models ...` uses). The catalog, this computer's hardware, the
+library listing and the downloads an earlier run left paused are read in the background as the page
+is built; each download runs on a thread of its own; the GUI thread never waits on the disk or the
+network."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.engine.hardware import HardwareReport, hardware_report
 from app.hub.catalog import load_catalog
+from app.hub.download import kept_partials
 from app.hub.hub_client import Hub
 from app.hub.library import Library, LibraryModel
 from app.ui.background import TaskThread
@@ -61,6 +63,13 @@ class ModelsPage(QWidget):
         self._lookups.submit(hardware_report, self._show_hardware, self.status.report,
                              what="looking at this computer's memory")
         self._refresh_library()
+        self._library_work.submit(lambda: kept_partials(library), self.downloads_tab.show_kept,
+                                  self.status.report, what="looking for paused downloads")
+
+    def set_context_length(self, context_length: int) -> None:
+        """The context length the fit verdicts and estimates are for (Settings changed it)."""
+        self.catalog_tab.set_context_length(context_length)
+        self.search_tab.set_context_length(context_length)
 
     def show_section(self, section: str) -> None:
         """Bring a tab forward: "catalog", "search", "downloads" or "library"; "discover" shows

@@ -113,6 +113,11 @@ class SearchTab(QWidget):
         self._hardware = hardware
         self._show_files()
 
+    def set_context_length(self, context_length: int) -> None:
+        """Redo the listed files' fit verdicts for another context length."""
+        self._context_length = context_length
+        self._show_files()
+
     def show_library(self, models: list[LibraryModel]) -> None:
         self._in_library = {(model.repo, model.filename) for model in models if model.repo}
         self._show_files()

@@ -3,19 +3,30 @@ the real SmolLM2 GGUF as the payload."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from app.engine import Engine, LoadOptions, ModelFileInvalid
-from app.hub.download import DownloadControl, Progress, download
+from app.hub.download import (
+    DownloadControl,
+    KeptPartial,
+    Progress,
+    discard_partial,
+    download,
+    kept_partials,
+)
 from app.hub.errors import (
     AccessDenied,
     ChecksumMismatch,
+    DownloadInProgress,
     DownloadStopped,
     InsufficientDiskSpace,
     NotFoundOnHub,
@@ -94,6 +105,70 @@ def test_pause_keeps_the_partial_file_and_cancel_removes_it(
     assert not cancelled.value.kept and not any(library.partial_dir.rglob("*.part"))
 
 
+def pause_when(condition: Callable[[Progress], bool]
+               ) -> tuple[DownloadControl, Callable[[Progress], None]]:
+    """A control, and a progress callback that pauses through it once `condition` holds."""
+    control = DownloadControl()
+
+    def watch(progress: Progress) -> None:
+        if condition(progress):
+            control.pause()
+
+    return control, watch
+
+
+def test_kept_partials_lists_a_paused_download_as_it_was_asked(
+    fake_hub: FakeHub, library: Library
+) -> None:
+    hosted = fake_hub.files[(REPO, FILE)]
+    fake_hub.behaviour.bytes_per_second = 40 * 1024 * 1024
+    control, watch = pause_when(lambda progress: progress.done > hosted.size // 4)
+    with pytest.raises(DownloadStopped):
+        download(client(fake_hub), library, REPO, FILE, expected_sha256=hosted.sha256,
+                 progress=watch, control=control)
+    [partial] = library.partial_dir.rglob("*.part")
+    assert kept_partials(library) == [
+        KeptPartial(REPO, FILE, "main", hosted.sha256, partial.stat().st_size, hosted.size)]
+
+    # A sidecar from before it named the download, and one whose partial file is gone: not listed.
+    old = library.partial_dir / "someone__Old-GGUF" / "old.gguf.part"
+    old.parent.mkdir()
+    old.write_bytes(b"x" * 10)
+    old.with_name(old.name + ".json").write_text(json.dumps({"sha256": "0" * 64, "size": 99,
+                                                             "commit": "abc"}))
+    orphan = library.partial_dir / "someone__Gone-GGUF" / "gone.gguf.part.json"
+    orphan.parent.mkdir()
+    orphan.write_text(json.dumps({"sha256": "0" * 64, "size": 99, "commit": "abc",
+                                  "repo": "someone/Gone-GGUF", "filename": "gone.gguf"}))
+    assert [kept.repo for kept in kept_partials(library)] == [REPO]
+
+    fake_hub.behaviour.bytes_per_second = None
+    [kept] = kept_partials(library)
+    model = download(client(fake_hub), library, kept.repo, kept.filename, revision=kept.revision,
+                     expected_sha256=kept.expected_sha256)
+    assert model.sha256 == hosted.sha256 and fake_hub.get_starts[-1] == kept.done
+    assert kept_partials(library) == []
+
+
+def test_kept_partials_counts_a_split_model_once(fake_hub: FakeHub, library: Library,
+                                                 starter_path: Path) -> None:
+    split_repo = "someone/Split-GGUF"
+    names = [f"Split-Q4_0-0000{part}-of-00002.gguf" for part in (1, 2)]
+    for name in names:
+        fake_hub.host(split_repo, name, starter_path)
+    size = starter_path.stat().st_size
+    # Paused as the second part begins: the first is whole on disk, the second barely started.
+    control, watch = pause_when(lambda progress: progress.filename == names[1])
+    with pytest.raises(DownloadStopped):
+        download(client(fake_hub), library, split_repo, names[0], progress=watch, control=control)
+    [kept] = kept_partials(library)
+    assert (kept.repo, kept.filename, kept.total) == (split_repo, names[0], 2 * size)
+    assert size <= kept.done < 2 * size
+
+    discard_partial(library, kept.repo, kept.filename)
+    assert kept_partials(library) == [] and not any(library.partial_dir.rglob("*.part*"))
+
+
 def test_a_download_survives_the_app_being_killed(
     fake_hub: FakeHub, library: Library, tmp_path: Path
 ) -> None:
@@ -141,6 +216,25 @@ def test_a_corrupted_byte_is_rejected_and_nothing_enters_the_library(
 def test_a_pinned_catalog_hash_must_match_too(fake_hub: FakeHub, library: Library) -> None:
     with pytest.raises(ChecksumMismatch):
         download(client(fake_hub), library, REPO, FILE, expected_sha256="0" * 64)
+
+
+def test_a_second_writer_of_the_same_file_is_refused(fake_hub: FakeHub, library: Library) -> None:
+    fake_hub.behaviour.bytes_per_second = 4 * 1024 * 1024
+    control = DownloadControl()
+    first = threading.Thread(target=lambda: pytest.raises(
+        DownloadStopped, download, client(fake_hub), library, REPO, FILE, control=control))
+    first.start()
+    deadline = time.monotonic() + 30
+    while not any(library.partial_dir.rglob("*.part")):
+        assert time.monotonic() < deadline, "the first download did not start"
+        time.sleep(0.05)
+    with pytest.raises(DownloadInProgress) as refused:
+        download(client(fake_hub), library, REPO, FILE)
+    assert "already being downloaded" in refused.value.message
+    control.pause()
+    first.join(timeout=30)
+    [partial] = library.partial_dir.rglob("*.part")
+    assert partial.stat().st_size > 0, "the first writer's bytes are intact"
 
 
 def test_refusals_are_explained(fake_hub: FakeHub, library: Library) -> None:

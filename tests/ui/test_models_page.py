@@ -128,6 +128,22 @@ def test_a_catalog_download_ends_in_the_library(page: ModelsPage, qtbot: QtBot,
     assert model.filename == entry.default.filename and model.sha256 is not None
 
 
+def test_fit_verdicts_follow_a_new_context_length(page: ModelsPage, qtbot: QtBot) -> None:
+    search = page.search_tab
+    search.query.setText("smollm2")
+    search.search_button.click()
+    qtbot.waitUntil(lambda: search.files.rowCount() == 1, timeout=WAIT)
+    catalog = page.catalog_tab
+    assert "context 4,096 tokens" in catalog.details.text()
+
+    page.set_context_length(6144)
+    assert "context 6,144 tokens" in catalog.details.text()
+    assert "context 4,096" not in catalog.details.text() and "6,144 tokens" in catalog.intro.text()
+    assert all("context 6,144 tokens" in catalog.table.item(row, FIT_COLUMN).toolTip()
+               for row in range(catalog.table.rowCount()))
+    assert "context 6,144 tokens" in search.files.item(0, 3).toolTip()
+
+
 def test_search_then_download_shows_progress_and_adds_a_verified_model(
         page: ModelsPage, qtbot: QtBot, fake_hub: FakeHub) -> None:
     hosted = fake_hub.files[(REPO, FILE)]
@@ -218,6 +234,49 @@ def test_shutting_down_pauses_and_the_next_page_resumes(
             again.download(DownloadRequest(REPO, FILE, "SmolLM2 135M"))
         assert fake_hub.get_starts[-1] == kept
         assert any(m.repo == REPO for m in Library().models())
+    finally:
+        again.shut_down()
+
+
+def test_downloads_kept_paused_are_listed_by_the_next_page_to_resume_or_cancel(
+        page: ModelsPage, qtbot: QtBot, fake_hub: FakeHub, starter_path: Path) -> None:
+    other = ("someone/Other-GGUF", "other-Q4_1.gguf")
+    fake_hub.host(*other, starter_path)
+    row = start(page, fake_hub)
+    page.download(DownloadRequest(*other, "Other"))
+    other_row = page.downloads_tab.rows[-1]
+    qtbot.waitUntil(lambda: row.bar.value() > 0 and other_row.bar.value() > 0, timeout=WAIT)
+    qtbot.mouseClick(row.pause_button, LEFT)
+    qtbot.waitUntil(lambda: row.state is DownloadState.PAUSED, timeout=WAIT)
+    page.shut_down()  # pauses the other one, as closing the app does
+    kept = {path.name: path.stat().st_size for path in partial_files()}
+    assert set(kept) == {FILE + ".part", other[1] + ".part"} and all(kept.values())
+
+    fake_hub.behaviour.bytes_per_second = None
+    again = ModelsPage(Library(), lambda: Hub(endpoint=fake_hub.endpoint), 4096)
+    qtbot.addWidget(again)
+    try:
+        tab = again.downloads_tab
+        qtbot.waitUntil(lambda: len(tab.rows) == 2, timeout=WAIT)
+        assert again.tabs.tabText(2) == "D&ownloads (2)"
+        rows = {row.request.filename: row for row in tab.rows}
+        for filename, row in rows.items():
+            assert row.state is DownloadState.PAUSED and row.pause_button.text() == "Resume"
+            done = round(kept[filename + ".part"] / 1024**2)
+            total = round(fake_hub.files[(row.request.repo, filename)].size / 1024**2)
+            assert row.detail.text() == f"{done} of {total} MiB · paused"
+            assert row.pause_button.accessibleName() == f"Resume the download of {filename}"
+
+        with qtbot.waitSignal(again.library_changed, timeout=WAIT):
+            qtbot.mouseClick(rows[FILE].pause_button, LEFT)
+        assert kept[FILE + ".part"] in fake_hub.get_starts, "resumed from the partial file"
+        model = next(m for m in Library().models() if m.repo == REPO)
+        assert model.sha256 == fake_hub.files[(REPO, FILE)].sha256 and model.filename == FILE
+
+        qtbot.mouseClick(rows[other[1]].cancel_button, LEFT)
+        qtbot.waitUntil(lambda: not tab.rows, timeout=WAIT)
+        assert not partial_files() and "cancelled" in status(again)
+        assert not any(m.repo == other[0] for m in Library().models())
     finally:
         again.shut_down()
 
