@@ -10,13 +10,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,7 +24,7 @@ from app.engine.hardware import HardwareReport
 from app.hub.catalog import CatalogEntry, CatalogFile
 from app.hub.library import LibraryModel
 from app.ui.models_downloads import DownloadRequest, DownloadState
-from app.ui.models_format import fit_text, parameters_text, size_text
+from app.ui.models_format import fit_text, parameters_text, row_picker, size_text
 
 COLUMNS = ("Model", "Parameters", "Quantization", "Size", "Licence", "Based on", "Good for",
            "Fit here", "Status")
@@ -81,15 +79,8 @@ class CatalogTab(QWidget):
 
         self.intro = QLabel(_intro_text(context_length))
         self.intro.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Model catalog")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move within it
+        self.table = row_picker(COLUMNS, "Model catalog")
         self.table.setWordWrap(False)  # one line per model; the full text is in the tooltip
-        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(GOOD_FOR_COLUMN, QHeaderView.ResizeMode.Stretch)

@@ -1,7 +1,9 @@
-"""How the model manager page words numbers: sizes, parameter counts, download progress and fit
-verdicts, the same way in every tab."""
+"""How the model manager page words numbers (sizes, parameter counts, download progress and fit
+verdicts) and lays out its tables, the same way in every tab."""
 
 from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QTableWidget
 
 from app.hub.download import Progress
 from app.hub.fit import FitEstimate, Verdict
@@ -57,3 +59,17 @@ def duration_text(seconds: float) -> str:
     if hours:
         return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
     return f"{rest // 60}:{rest % 60:02d}"
+
+
+def row_picker(columns: list[str] | tuple[str, ...], accessible_name: str) -> QTableWidget:
+    """A read-only table where one whole row is chosen at a time; Tab leaves it and the arrows
+    move within it, so that the buttons after it stay one key away."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setAccessibleName(accessible_name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().hide()
+    return table

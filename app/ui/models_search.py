@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -29,7 +27,7 @@ from app.hub.hub_client import Hub, HubModelFile, HubRepo
 from app.hub.library import LibraryModel
 from app.ui.background import TaskThread
 from app.ui.models_downloads import DownloadRequest
-from app.ui.models_format import fit_text, size_text
+from app.ui.models_format import fit_text, row_picker, size_text
 from app.ui.models_status import StatusLine
 
 FILE_COLUMNS = ("File", "Quantization", "Size", "Fit here", "Status")
@@ -65,14 +63,7 @@ class SearchTab(QWidget):
         self.results.setAccessibleName("Repositories found")
         self.results.setWordWrap(True)
         self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.files = QTableWidget(0, len(FILE_COLUMNS))
-        self.files.setHorizontalHeaderLabels(FILE_COLUMNS)
-        self.files.setAccessibleName("GGUF files of the chosen repository")
-        self.files.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.files.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.files.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.files.setTabKeyNavigation(False)
-        self.files.verticalHeader().hide()
+        self.files = row_picker(FILE_COLUMNS, "GGUF files of the chosen repository")
         self.files.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.files.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.files_caption = QLabel("Choose a repository to see its files.")
