@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
+from app.cli_journal import add_commands as add_journal_commands
 from app.cli_models import add_commands as add_model_commands
 from app.cli_vault import add_commands as add_vault_commands
 from app.cli_vault import add_passphrase_argument, open_unlocked
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=_bench)
     add_vault_commands(commands)
     add_model_commands(commands)
+    add_journal_commands(commands)
     return parser
 
 

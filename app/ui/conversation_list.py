@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.vault.records import Conversation
-from app.vault.search import SearchHit
+from app.vault.search import JOURNAL_KINDS, SearchHit
 
 # Markers the vault wraps matches in: control characters no message contains, so that the
 # snippet can be HTML-escaped first and the markers turned into bold after.
@@ -122,7 +122,7 @@ class ConversationList(QWidget):
             return
         self.hits_label.setText(f"{len(hits)} found" if hits else "Nothing found")
         for hit in hits:
-            where = "Journal" if hit.kind == "journal" else \
+            where = "Journal" if hit.kind in JOURNAL_KINDS else \
                 titles.get(hit.parent or hit.ref, "Conversation")
             label = QLabel(f"<small>{html.escape(where)}</small><br>{snippet_html(hit.snippet)}")
             label.setWordWrap(True)

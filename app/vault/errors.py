@@ -124,6 +124,32 @@ class JournalEntryNotFound(VaultError):
         )
 
 
+class MoodCheckinNotFound(VaultError):
+    def __init__(self, checkin_id: str) -> None:
+        super().__init__(
+            f"There is no mood check-in with the id {checkin_id}.",
+            "It may have been deleted already.",
+        )
+
+
+class ThoughtRecordNotFound(VaultError):
+    def __init__(self, record_id: str) -> None:
+        super().__init__(
+            f"There is no thought record with the id {record_id}.",
+            "It may have been deleted already.",
+        )
+
+
+class JournalValueInvalid(VaultError):
+    """A journal value out of its range (a mood of 11, a belief of 120, a day that is no date).
+    The message names the field and the range, never the person's text."""
+
+    def __init__(self, what: str, allowed: str) -> None:
+        super().__init__(f"{what} must be {allowed}.",
+                         "Correct it and save again; nothing was saved.")
+        self.what = what
+
+
 class VaultDiskFull(VaultError):
     """SQLite could not write: nothing of the failed change was stored, everything before it was."""
 

@@ -1,6 +1,6 @@
-"""Readable exports of conversations and the journal, in Markdown or JSON. These files are NOT
-encrypted: they are made only on a person's explicit request, say so at their top, and are written
-readable by their owner only."""
+"""Readable exports of conversations and the journal (entries, mood history, thought records), in
+Markdown or JSON. These files are NOT encrypted: they are made only on a person's explicit request,
+say so at their top, and are written readable by their owner only."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import json
 from dataclasses import asdict, dataclass
 
 from app import __version__
-from app.vault.records import Conversation, JournalEntry, Message
+from app.journal.distortions import distortions
+from app.vault.records import (
+    Conversation,
+    Emotion,
+    JournalEntry,
+    Message,
+    MoodCheckin,
+    ThoughtRecord,
+)
 from app.vault.store import Vault, now_utc
 
 PLAINTEXT_WARNING = (
@@ -22,17 +30,25 @@ _ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System"}
 class Export:
     conversations: list[tuple[Conversation, list[Message]]]
     journal: list[JournalEntry]
+    mood_checkins: list[MoodCheckin]
+    thought_records: list[ThoughtRecord]
 
 
 def collect(vault: Vault, conversation_id: str | None = None) -> Export:
     """One conversation, or every conversation and the whole journal."""
     if conversation_id is not None:
         conversation = vault.conversation(conversation_id)
-        return Export([(conversation, vault.messages(conversation.id))], [])
+        return Export([(conversation, vault.messages(conversation.id))], [], [], [])
+    journal = collect_journal(vault)
     return Export(
         [(conversation, vault.messages(conversation.id)) for conversation in vault.conversations()],
-        vault.journal_entries(),
+        journal.journal, journal.mood_checkins, journal.thought_records,
     )
+
+
+def collect_journal(vault: Vault) -> Export:
+    """The journal alone: entries, mood history and thought records, without conversations."""
+    return Export([], vault.journal_entries(), vault.mood_checkins(), vault.thought_records())
 
 
 def as_json(export: Export) -> str:
@@ -46,6 +62,8 @@ def as_json(export: Export) -> str:
                 for conversation, messages in export.conversations
             ],
             "journal": [asdict(entry) for entry in export.journal],
+            "mood_checkins": [asdict(checkin) for checkin in export.mood_checkins],
+            "thought_records": [asdict(record) for record in export.thought_records],
         },
         ensure_ascii=False,
         indent=2,
@@ -76,7 +94,56 @@ def as_markdown(export: Export) -> str:
             if entry.tags:
                 lines += ["Tags: " + ", ".join(entry.tags), ""]
             lines += [entry.text, ""]
+    if export.mood_checkins:
+        lines += ["## Mood history", ""]
+        for checkin in export.mood_checkins:
+            lines += _checkin_lines(checkin)
+        lines.append("")
+    if export.thought_records:
+        lines += ["## Thought records", ""]
+        for record in export.thought_records:
+            lines += _thought_record_lines(record)
     return "\n".join(lines)
+
+
+def _checkin_lines(checkin: MoodCheckin) -> list[str]:
+    """One list item: day, mood and emotions, with the note quoted under it."""
+    details = [f"**{checkin.day}**", f"mood {checkin.mood}/10"]
+    if checkin.emotions:
+        details.append(_emotions(checkin.emotions))
+    return ["- " + " · ".join(details), *(f"  {line}" for line in _quoted(checkin.note))]
+
+
+def _thought_record_lines(record: ThoughtRecord) -> list[str]:
+    status = "complete" if record.status == "complete" else "draft, not finished"
+    lines = [f"### {_readable(record.created)} ({status})", ""]
+    names = {distortion.id: distortion.name for distortion in distortions()}
+    sections = [
+        ("Situation", [record.situation] if record.situation else []),
+        ("Automatic thoughts", [f"- {thought.text} (believed {thought.belief}%)"
+                                for thought in record.thoughts]),
+        ("Emotions", [_emotions(record.emotions)] if record.emotions else []),
+        # an id this version does not know (written by a newer one) is shown as it is
+        ("Thinking distortions", [", ".join(names.get(d, d) for d in record.distortions)]
+         if record.distortions else []),
+        ("Evidence for the thoughts", [record.evidence_for] if record.evidence_for else []),
+        ("Evidence against the thoughts",
+         [record.evidence_against] if record.evidence_against else []),
+        ("Balanced thought", [record.balanced_thought] if record.balanced_thought else []),
+        ("Belief in the thoughts afterwards",
+         [f"- {record.thoughts[rerating.thought].text} ({rerating.belief}%)"
+          for rerating in record.rerated_beliefs]),
+        ("Emotions afterwards",
+         [_emotions(record.rerated_emotions)] if record.rerated_emotions else []),
+    ]
+    for heading, body in sections:
+        if body:  # a draft shows what it has so far
+            lines += [f"#### {heading}", "", *body, ""]
+    return lines
+
+
+def _emotions(emotions: tuple[Emotion, ...]) -> str:
+    return ", ".join(f"{emotion.name} {emotion.intensity}%" for emotion in emotions)
 
 
 def _quoted(text: str) -> list[str]:

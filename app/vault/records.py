@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from app.vault.errors import JournalValueInvalid
+
+# The steps of the guided thought record, in order; a draft remembers the last one reached so the
+# flow resumes there. Names, not numbers: a step added later must not shift what drafts say.
+THOUGHT_RECORD_STEPS = (
+    "situation", "thoughts", "emotions", "distortions", "evidence", "balanced_thought", "rerate",
+)
+ThoughtRecordStatus = Literal["draft", "complete"]
+_DISTORTION_ID = re.compile(r"[a-z][a-z_]*")
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,109 @@ class JournalEntry:
     tags: tuple[str, ...]
     created: str
     updated: str
+
+    def __post_init__(self) -> None:
+        _check_day(self.day)
+
+
+class Emotion(NamedTuple):
+    name: str
+    intensity: int  # 0-100
+
+
+class AutomaticThought(NamedTuple):
+    text: str
+    belief: int  # 0-100: how strongly the person believes it
+
+
+class Rerating(NamedTuple):
+    """How strongly a thought is believed after the balanced thought was written."""
+
+    thought: int  # index into ThoughtRecord.thoughts
+    belief: int  # 0-100
+
+
+@dataclass(frozen=True)
+class MoodCheckin:
+    id: str
+    day: str  # ISO date
+    mood: int  # 0 (worst) to 10 (best)
+    emotions: tuple[Emotion, ...]
+    note: str
+    entry_id: str | None  # the journal entry it was made with, if any
+    created: str
+    updated: str
+
+    def __post_init__(self) -> None:
+        _check_day(self.day)
+        _check_whole(self.mood, 0, 10, "A mood")
+        _check_emotions(self.emotions)
+
+
+@dataclass(frozen=True)
+class ThoughtRecord:
+    """A CBT thought record, complete or a draft saved part of the way through the guided flow."""
+
+    id: str
+    situation: str
+    thoughts: tuple[AutomaticThought, ...]
+    emotions: tuple[Emotion, ...]
+    distortions: tuple[str, ...]  # ids from resources/distortions.toml
+    evidence_for: str
+    evidence_against: str
+    balanced_thought: str
+    rerated_beliefs: tuple[Rerating, ...]
+    rerated_emotions: tuple[Emotion, ...]
+    status: ThoughtRecordStatus
+    step: str  # one of THOUGHT_RECORD_STEPS: the last step reached
+    created: str
+    updated: str
+
+    def __post_init__(self) -> None:
+        for _, belief in self.thoughts:
+            _check_whole(belief, 0, 100, "A belief in a thought")
+        _check_emotions(self.emotions)
+        _check_emotions(self.rerated_emotions)
+        for distortion in self.distortions:
+            if not is_distortion_id(distortion):
+                raise JournalValueInvalid("A distortion", "the id of one of the listed distortions")
+        for thought, belief in self.rerated_beliefs:
+            if isinstance(thought, bool) or not isinstance(thought, int) \
+                    or not 0 <= thought < len(self.thoughts):
+                raise JournalValueInvalid("A rerated belief", "about one of the record's thoughts")
+            _check_whole(belief, 0, 100, "A rerated belief")
+        if self.status not in ("draft", "complete"):
+            raise JournalValueInvalid("A thought record's status", "draft or complete")
+        if self.step not in THOUGHT_RECORD_STEPS:
+            raise JournalValueInvalid("A thought record's step", "one of " + ", ".join(
+                THOUGHT_RECORD_STEPS))
+
+
+def _check_day(day: str) -> None:
+    """A day is an ISO date, written exactly as YYYY-MM-DD: lists sort days as text."""
+    try:
+        valid = datetime.date.fromisoformat(day).isoformat() == day
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise JournalValueInvalid("The day", "a date written as YYYY-MM-DD")
+
+
+def _check_whole(value: object, low: int, high: int, what: str) -> None:
+    # bool is an int to Python, but True is no mood.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise JournalValueInvalid(what, f"a whole number from {low} to {high}")
+
+
+def _check_emotions(emotions: tuple[Emotion, ...]) -> None:
+    for name, intensity in emotions:
+        if not name.strip():
+            raise JournalValueInvalid("An emotion's name", "given")
+        _check_whole(intensity, 0, 100, "An emotion's intensity")
+
+
+def is_distortion_id(text: str) -> bool:
+    return _DISTORTION_ID.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

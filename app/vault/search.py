@@ -10,12 +10,21 @@ from dataclasses import dataclass
 
 SNIPPET_TOKENS = 12
 
+# What a hit is (SearchHit.kind). Hits of the journal's kinds open in the journal, the others in
+# their conversation.
+CONVERSATION = "conversation"
+MESSAGE = "message"
+JOURNAL_ENTRY = "journal"
+MOOD_CHECKIN = "mood_checkin"
+THOUGHT_RECORD = "thought_record"
+JOURNAL_KINDS = frozenset({JOURNAL_ENTRY, MOOD_CHECKIN, THOUGHT_RECORD})
+
 
 @dataclass(frozen=True)
 class SearchHit:
-    kind: str  # "message" or "conversation" (and, later, journal kinds)
+    kind: str  # one of the kinds above
     ref: str  # the row id
-    parent: str | None  # the conversation of a message
+    parent: str | None  # the conversation of a message; None for the other kinds
     snippet: str  # the matching passage, matches wrapped in the highlight markers
 
 

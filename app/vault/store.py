@@ -16,6 +16,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import cast
 
 from sqlite_utils import Database
 
@@ -23,7 +24,9 @@ from app.vault.errors import (
     ConversationNotFound,
     JournalEntryNotFound,
     MessageNotFound,
+    MoodCheckinNotFound,
     RowTampered,
+    ThoughtRecordNotFound,
     VaultAlreadyOpen,
     VaultDiskFull,
     VaultExists,
@@ -46,18 +49,32 @@ from app.vault.keys import (
 )
 from app.vault.private_files import new_private_file
 from app.vault.records import (
+    AutomaticThought,
     CheckReport,
     Conversation,
     Dump,
+    Emotion,
     JournalEntry,
     Message,
+    MoodCheckin,
     PlainRow,
     Protection,
+    Rerating,
     RestoreReport,
+    ThoughtRecord,
+    ThoughtRecordStatus,
 )
 from app.vault.schema import NewerSchema, migrate, schema_version
 from app.vault.sealing import RowAddress, open_sealed, seal
-from app.vault.search import SearchHit, SearchIndex
+from app.vault.search import (
+    CONVERSATION,
+    JOURNAL_ENTRY,
+    MESSAGE,
+    MOOD_CHECKIN,
+    THOUGHT_RECORD,
+    SearchHit,
+    SearchIndex,
+)
 
 KEY_VERSION = 1
 # In dependency order: a parent table comes before the tables whose rows point into it.
@@ -70,6 +87,12 @@ PARENT_COLUMNS = {"messages": "conversation_id"}  # sealed rows bound to a paren
 def now_utc() -> str:
     """The time now, as stored inside sealed rows."""
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def today() -> str:
+    """The person's own date (local time), the default day of journal entries and check-ins: an
+    evening entry west of Greenwich belongs to that evening, not to tomorrow in UTC."""
+    return datetime.date.today().isoformat()
 
 
 def _int(value: object) -> int:
@@ -92,6 +115,19 @@ def _mapping(value: object) -> dict[str, object]:
 
 def _list(value: object) -> list[object]:
     return list(value) if isinstance(value, list) else []
+
+
+def _pairs(value: object) -> list[tuple[object, object]]:
+    """A sealed list of pairs (emotions, thoughts, reratings), as JSON stores them: lists of two."""
+    pairs = []
+    for item in _list(value):
+        assert isinstance(item, list) and len(item) == 2
+        pairs.append((item[0], item[1]))
+    return pairs
+
+
+def _emotions(value: object) -> tuple[Emotion, ...]:
+    return tuple(Emotion(str(name), _int(intensity)) for name, intensity in _pairs(value))
 
 
 def _connect(path: Path) -> Database:
@@ -298,7 +334,7 @@ class Vault:
         with self._transaction():
             self._put("conversations", conversation.id, None, payload)
         if self._index is not None:
-            self._index.put("conversation", conversation.id, None, conversation.title)
+            self._index.put(CONVERSATION, conversation.id, None, conversation.title)
 
     def conversations(self) -> list[Conversation]:
         """Newest first."""
@@ -373,7 +409,7 @@ class Vault:
 
     def _index_message(self, message: Message) -> None:
         if self._index is not None:
-            self._index.put("message", message.id, message.conversation_id, message.text)
+            self._index.put(MESSAGE, message.id, message.conversation_id, message.text)
 
     def messages(self, conversation_id: str) -> list[Message]:
         rows = self._db.table("messages").rows_where(
@@ -394,8 +430,9 @@ class Vault:
 
     def add_journal_entry(self, text: str, *, title: str = "", tags: Iterable[str] = (),
                           day: str | None = None) -> JournalEntry:
+        """`day` defaults to today; a day that is no YYYY-MM-DD date raises JournalValueInvalid."""
         now = now_utc()
-        entry = JournalEntry(uuid.uuid4().hex, day or now[:10], title, text, tuple(tags), now, now)
+        entry = JournalEntry(uuid.uuid4().hex, day or today(), title, text, tuple(tags), now, now)
         self._write_journal_entry(entry)
         return entry
 
@@ -409,12 +446,17 @@ class Vault:
     def _write_journal_entry(self, entry: JournalEntry) -> None:
         payload = {"day": entry.day, "title": entry.title, "text": entry.text,
                    "tags": list(entry.tags), "created": entry.created, "updated": entry.updated}
-        row = self._row("journal_entries", entry.id)
-        with self._transaction():
-            self._put("journal_entries", entry.id, None, payload,
-                      position=None if row is None else _int(row["position"]))
+        self._put_in_place("journal_entries", entry.id, payload)
         if self._index is not None:
-            self._index.put("journal", entry.id, None, _journal_text(entry))
+            self._index.put(JOURNAL_ENTRY, entry.id, None, _journal_text(entry))
+
+    def _put_in_place(self, table: str, row_id: str, payload: Mapping[str, object]) -> None:
+        """Write a top-level row in one transaction; a changed row keeps its place, so the file
+        shows only the order in which rows were first written, not which was edited last."""
+        row = self._row(table, row_id)
+        with self._transaction():
+            self._put(table, row_id, None, payload,
+                      position=None if row is None else _int(row["position"]))
 
     def journal_entries(self) -> list[JournalEntry]:
         """Newest day first; entries of one day newest written first."""
@@ -436,11 +478,158 @@ class Vault:
         )
 
     def delete_journal_entry(self, entry_id: str) -> None:
+        """The entry goes, in one transaction with the links to it: check-ins made with it stay in
+        the mood history."""
         self._require_key()
         with self._transaction():
             self._db.table("journal_entries").delete_where("id = ?", [entry_id])
+            for row in list(self._rows("mood_checkins")):
+                try:
+                    checkin = self._mood_checkin(row)
+                except RowTampered:  # `check` reports it; it must not stop this delete
+                    continue
+                if checkin.entry_id == entry_id:
+                    self._put("mood_checkins", checkin.id, None,
+                              _checkin_payload(dataclasses.replace(checkin, entry_id=None)),
+                              position=_int(row["position"]))
         if self._index is not None:
             self._index.remove(entry_id)
+
+    # -- mood check-ins ---------------------------------------------------------------------
+
+    def add_mood_checkin(self, mood: int, *, emotions: Iterable[tuple[str, int]] = (),
+                         note: str = "", day: str | None = None,
+                         entry_id: str | None = None) -> MoodCheckin:
+        """A mood from 0 to 10 with named emotions of intensity 0-100 (else JournalValueInvalid),
+        for `day` (default today), optionally made with the journal entry `entry_id`."""
+        now = now_utc()
+        checkin = MoodCheckin(uuid.uuid4().hex, day or today(), mood,
+                              tuple(Emotion(*emotion) for emotion in emotions), note, entry_id,
+                              now, now)
+        self._write_mood_checkin(checkin)
+        return checkin
+
+    def update_mood_checkin(self, checkin: MoodCheckin) -> MoodCheckin:
+        if self._row("mood_checkins", checkin.id) is None:
+            raise MoodCheckinNotFound(checkin.id)
+        changed = dataclasses.replace(checkin, updated=now_utc())
+        self._write_mood_checkin(changed)
+        return changed
+
+    def _write_mood_checkin(self, checkin: MoodCheckin) -> None:
+        if checkin.entry_id is not None and self._row("journal_entries", checkin.entry_id) is None:
+            raise JournalEntryNotFound(checkin.entry_id)
+        self._put_in_place("mood_checkins", checkin.id, _checkin_payload(checkin))
+        if self._index is not None:
+            self._index.put(MOOD_CHECKIN, checkin.id, None, _checkin_text(checkin))
+
+    def mood_checkins(self) -> list[MoodCheckin]:
+        """The mood history: newest day first; check-ins of one day newest first."""
+        rows = self._rows("mood_checkins", newest_first=True)
+        checkins = [self._mood_checkin(row) for row in rows]
+        return sorted(checkins, key=lambda checkin: checkin.day, reverse=True)  # stable
+
+    def mood_checkin(self, checkin_id: str) -> MoodCheckin:
+        row = self._row("mood_checkins", checkin_id)
+        if row is None:
+            raise MoodCheckinNotFound(checkin_id)
+        return self._mood_checkin(row)
+
+    def _mood_checkin(self, row: dict[str, object]) -> MoodCheckin:
+        data = self._open("mood_checkins", row)
+        return MoodCheckin(
+            id=str(row["id"]), day=str(data["day"]), mood=_int(data["mood"]),
+            emotions=_emotions(data["emotions"]), note=str(data["note"]),
+            entry_id=_optional_text(data["entry_id"]), created=str(data["created"]),
+            updated=str(data["updated"]),
+        )
+
+    def delete_mood_checkin(self, checkin_id: str) -> None:
+        self._delete_top_level("mood_checkins", checkin_id)
+
+    # -- thought records --------------------------------------------------------------------
+
+    def add_thought_record(
+        self,
+        *,
+        situation: str = "",
+        thoughts: Iterable[tuple[str, int]] = (),
+        emotions: Iterable[tuple[str, int]] = (),
+        distortions: Iterable[str] = (),
+        evidence_for: str = "",
+        evidence_against: str = "",
+        balanced_thought: str = "",
+        rerated_beliefs: Iterable[tuple[int, int]] = (),
+        rerated_emotions: Iterable[tuple[str, int]] = (),
+        status: ThoughtRecordStatus = "draft",
+        step: str = "situation",
+    ) -> ThoughtRecord:
+        """Start a thought record, usually a draft with only the situation; the guided flow then
+        saves each change with update_thought_record. Values out of range raise
+        JournalValueInvalid."""
+        now = now_utc()
+        record = ThoughtRecord(
+            uuid.uuid4().hex, situation, tuple(AutomaticThought(*thought) for thought in thoughts),
+            tuple(Emotion(*emotion) for emotion in emotions), tuple(distortions), evidence_for,
+            evidence_against, balanced_thought,
+            tuple(Rerating(*rerating) for rerating in rerated_beliefs),
+            tuple(Emotion(*emotion) for emotion in rerated_emotions), status, step, now, now,
+        )
+        self._write_thought_record(record)
+        return record
+
+    def update_thought_record(self, record: ThoughtRecord) -> ThoughtRecord:
+        """Save a changed record, a draft's autosave included: one small transaction, in place."""
+        if self._row("thought_records", record.id) is None:
+            raise ThoughtRecordNotFound(record.id)
+        changed = dataclasses.replace(record, updated=now_utc())
+        self._write_thought_record(changed)
+        return changed
+
+    def _write_thought_record(self, record: ThoughtRecord) -> None:
+        self._put_in_place("thought_records", record.id, _thought_record_payload(record))
+        if self._index is not None:
+            self._index.put(THOUGHT_RECORD, record.id, None, _thought_record_text(record))
+
+    def thought_records(self) -> list[ThoughtRecord]:
+        """Newest first, by when each was started (restored ones among the others)."""
+        rows = self._rows("thought_records", newest_first=True)
+        records = [self._thought_record(row) for row in rows]
+        return sorted(records, key=lambda record: record.created, reverse=True)  # stable
+
+    def thought_record(self, record_id: str) -> ThoughtRecord:
+        row = self._row("thought_records", record_id)
+        if row is None:
+            raise ThoughtRecordNotFound(record_id)
+        return self._thought_record(row)
+
+    def _thought_record(self, row: dict[str, object]) -> ThoughtRecord:
+        data = self._open("thought_records", row)
+        return ThoughtRecord(
+            id=str(row["id"]), situation=str(data["situation"]),
+            thoughts=tuple(AutomaticThought(str(text), _int(belief))
+                           for text, belief in _pairs(data["thoughts"])),
+            emotions=_emotions(data["emotions"]),
+            distortions=tuple(str(distortion) for distortion in _list(data["distortions"])),
+            evidence_for=str(data["evidence_for"]), evidence_against=str(data["evidence_against"]),
+            balanced_thought=str(data["balanced_thought"]),
+            rerated_beliefs=tuple(Rerating(_int(thought), _int(belief))
+                                  for thought, belief in _pairs(data["rerated_beliefs"])),
+            rerated_emotions=_emotions(data["rerated_emotions"]),
+            # the record checks both against what they can be
+            status=cast(ThoughtRecordStatus, data["status"]), step=str(data["step"]),
+            created=str(data["created"]), updated=str(data["updated"]),
+        )
+
+    def delete_thought_record(self, record_id: str) -> None:
+        self._delete_top_level("thought_records", record_id)
+
+    def _delete_top_level(self, table: str, row_id: str) -> None:
+        self._require_key()
+        with self._transaction():
+            self._db.table(table).delete_where("id = ?", [row_id])
+        if self._index is not None:
+            self._index.remove(row_id)
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -466,9 +655,9 @@ class Vault:
 
     def search(self, text: str, *, limit: int = 50,
                highlight: tuple[str, str] = ("[", "]")) -> list[SearchHit]:
-        """Ranked matches across conversation titles, messages and journal entries, with
-        snippets whose matches are wrapped in `highlight`. The first search after unlocking
-        builds the index."""
+        """Ranked matches across conversation titles, messages, journal entries, mood check-ins and
+        thought records, with snippets whose matches are wrapped in `highlight`. The first search
+        after unlocking builds the index."""
         self.build_search_index()
         assert self._index is not None
         return self._index.search(text, limit=limit, highlight=highlight)
@@ -482,12 +671,16 @@ class Vault:
         index = SearchIndex()
         with index.batch():
             for conversation in self.conversations():
-                index.put("conversation", conversation.id, None, conversation.title)
+                index.put(CONVERSATION, conversation.id, None, conversation.title)
             for row in self._rows("messages"):  # one query for all, not one per conversation
                 message = self._message(row)
-                index.put("message", message.id, message.conversation_id, message.text)
+                index.put(MESSAGE, message.id, message.conversation_id, message.text)
             for entry in self.journal_entries():
-                index.put("journal", entry.id, None, _journal_text(entry))
+                index.put(JOURNAL_ENTRY, entry.id, None, _journal_text(entry))
+            for checkin in self.mood_checkins():
+                index.put(MOOD_CHECKIN, checkin.id, None, _checkin_text(checkin))
+            for record in self.thought_records():
+                index.put(THOUGHT_RECORD, record.id, None, _thought_record_text(record))
         self._index = index
 
     # -- integrity, backup and restore ------------------------------------------------------
@@ -580,3 +773,37 @@ def _message_payload(message: Message) -> dict[str, object]:
 
 def _journal_text(entry: JournalEntry) -> str:
     return "\n".join(part for part in (entry.title, entry.text, " ".join(entry.tags)) if part)
+
+
+def _checkin_payload(checkin: MoodCheckin) -> dict[str, object]:
+    return {"day": checkin.day, "mood": checkin.mood,
+            "emotions": [list(emotion) for emotion in checkin.emotions], "note": checkin.note,
+            "entry_id": checkin.entry_id, "created": checkin.created, "updated": checkin.updated}
+
+
+def _checkin_text(checkin: MoodCheckin) -> str:
+    return "\n".join(part for part in (checkin.note, _emotion_names(checkin.emotions)) if part)
+
+
+def _thought_record_payload(record: ThoughtRecord) -> dict[str, object]:
+    return {
+        "situation": record.situation, "thoughts": [list(t) for t in record.thoughts],
+        "emotions": [list(e) for e in record.emotions], "distortions": list(record.distortions),
+        "evidence_for": record.evidence_for, "evidence_against": record.evidence_against,
+        "balanced_thought": record.balanced_thought,
+        "rerated_beliefs": [list(r) for r in record.rerated_beliefs],
+        "rerated_emotions": [list(e) for e in record.rerated_emotions],
+        "status": record.status, "step": record.step, "created": record.created,
+        "updated": record.updated,
+    }
+
+
+def _thought_record_text(record: ThoughtRecord) -> str:
+    parts = (record.situation, *(text for text, _ in record.thoughts),
+             _emotion_names(record.emotions), record.evidence_for, record.evidence_against,
+             record.balanced_thought, _emotion_names(record.rerated_emotions))
+    return "\n".join(part for part in parts if part)
+
+
+def _emotion_names(emotions: Iterable[Emotion]) -> str:
+    return " ".join(name for name, _ in emotions)

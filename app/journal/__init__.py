@@ -1,0 +1,1 @@
+"""The journal: entries, mood check-ins, CBT thought records, thinking distortions, safety net."""
