@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from app import __version__
 from app.cli_journal import add_commands as add_journal_commands
 from app.cli_models import add_commands as add_model_commands
+from app.cli_safety import add_commands as add_safety_commands
 from app.cli_vault import add_commands as add_vault_commands
 from app.cli_vault import add_passphrase_argument, open_unlocked
 from app.datadir import data_dir
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     add_vault_commands(commands)
     add_model_commands(commands)
     add_journal_commands(commands)
+    add_safety_commands(commands)
     return parser
 
 

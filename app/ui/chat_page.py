@@ -34,6 +34,7 @@ from app.chat_history import (
 from app.engine import ChatMessage, GenerationStats, ModelFacts
 from app.errors import MiniGiantsError
 from app.hub.library import LibraryModel
+from app.journal.safety import SafetyResult, check
 from app.personas import DEFAULT_PERSONA, persona
 from app.ui.background import TaskThread
 from app.ui.composer import Composer
@@ -41,6 +42,7 @@ from app.ui.conversation_list import MATCH_END, MATCH_START, ConversationList
 from app.ui.conversation_settings import ConversationSettings
 from app.ui.conversation_view import ConversationView
 from app.ui.engine_worker import EngineHost
+from app.ui.safety_prompt import ask_to_continue
 from app.vault.records import Conversation, Message
 from app.vault.reply_saver import ReplySaver
 from app.vault.search import SearchHit
@@ -71,6 +73,7 @@ class ChatPage(QWidget):
         self._model_ids: list[str] = []
         self._session = 0  # one per unlock: answers to jobs of an earlier one are dropped
         self.error_dialog: QMessageBox | None = None  # the last model error shown
+        self.safety_dialog: QMessageBox | None = None  # the last crisis-check dialog shown
         self._shown_once = False
 
         self.sidebar = ConversationList()
@@ -376,8 +379,32 @@ class ChatPage(QWidget):
     # -- a turn ----------------------------------------------------------------------------
 
     def send(self, text: str) -> None:
+        if self._vault is None or self._request is not None or not self._engine.is_loaded:
+            return
+        self.composer.set_streaming()  # at once: a second Enter must not send twice
+        self._checked_first(text, lambda: self._send(text))
+
+    def _checked_first(self, text: str, proceed: Callable[[], None]) -> None:
+        """The local crisis check comes before the model sees the text (off the GUI thread: a
+        long paste takes a while); on a hit the person decides whether to go on."""
+        def checked(result: SafetyResult) -> None:
+            if not result.flagged:
+                proceed()
+                return
+            self.safety_dialog = ask_to_continue(self, result, proceed, lambda: self._hold(text))
+
+        self._run(lambda: check(text), checked, "checking your message",
+                  on_error=self._turn_failed)
+
+    def _hold(self, text: str) -> None:
+        """Not now: nothing is stored or sent, and what was written is back in the box."""
+        self._update_composer()
+        if not self.composer.editor.toPlainText().strip():
+            self.composer.editor.setPlainText(text)
+
+    def _send(self, text: str) -> None:
         vault = self._vault
-        if vault is None or self._request is not None or not self._engine.is_loaded:
+        if vault is None:
             return
         existing = self._conversation
 
@@ -399,7 +426,6 @@ class ChatPage(QWidget):
             self._refresh_list()
             self._generate(self._messages, replacing=None)
 
-        self.composer.set_streaming()  # at once: a second Enter must not send twice
         self._run(store, stored, "saving your message", on_error=self._turn_failed)
 
     def regenerate(self) -> None:
@@ -411,6 +437,12 @@ class ChatPage(QWidget):
         self._generate(self._messages[:-1], replacing=self._messages[-1])
 
     def edit_and_resend(self, message_id: str, text: str) -> None:
+        if self._vault is None or self._request is not None or not self._engine.is_loaded:
+            return
+        self.composer.set_streaming()
+        self._checked_first(text, lambda: self._edit_and_resend(message_id, text))
+
+    def _edit_and_resend(self, message_id: str, text: str) -> None:
         """The last question is edited in place (its earlier wording kept as an alternative) and
         answered again; an earlier one starts a branch, so nothing said after it is lost."""
         vault, conversation = self._vault, self._conversation
@@ -445,10 +477,8 @@ class ChatPage(QWidget):
                 self._refresh_list()
                 self._generate(self._messages, replacing=None)
 
-            self.composer.set_streaming()
             self._run(store_branch, branched, "starting a branch", on_error=self._turn_failed)
             return
-        self.composer.set_streaming()
         self._run(store, stored, "saving your edit", on_error=self._turn_failed)
 
     def _choose_alternative(self, message_id: str, index: int) -> None:

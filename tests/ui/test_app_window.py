@@ -185,3 +185,34 @@ def test_a_broken_model_file_is_explained_and_the_app_keeps_working(
     window.load_model("starter")
     qtbot.waitUntil(lambda: window.chat.composer.is_ready, timeout=LOAD)
     assert send(qtbot, window, "Hi").text.strip()
+
+
+def test_a_crisis_phrase_shows_help_before_any_model_sees_it(
+        qtbot: QtBot, windows: list[AppWindow]) -> None:
+    window = open_window(qtbot, windows)
+    first_run(qtbot, window)
+    chat = window.chat
+    worrying = "I don't want to be here anymore, I want to end it all."
+
+    qtbot.keyClicks(chat.composer.editor, worrying)
+    qtbot.keyClick(chat.composer.editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: chat.safety_dialog is not None and chat.safety_dialog.isVisible())
+    dialog = chat.safety_dialog
+    assert dialog is not None
+    assert "not alone" in dialog.text() and "helpline" in dialog.text().lower()
+    not_now = next(b for b in dialog.buttons() if b.text() == "Not now")
+    not_now.click()
+    qtbot.waitUntil(lambda: chat.composer.is_ready)
+    assert chat.composer.editor.toPlainText() == worrying, "given back, not sent"
+    assert chat._conversation is None and chat.view.rendered_text() == "", "nothing stored"
+
+    chat.composer.editor.clear()
+    qtbot.keyClicks(chat.composer.editor, worrying)
+    qtbot.keyClick(chat.composer.editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: chat.safety_dialog is not dialog and chat.safety_dialog is not None
+                    and chat.safety_dialog.isVisible())
+    second = chat.safety_dialog
+    assert second is not None
+    with qtbot.waitSignal(chat.reply_finished, timeout=REPLY):
+        next(b for b in second.buttons() if b.text() == "Continue").click()
+    assert worrying in chat.view.rendered_text(), "the person chose to go on"

@@ -1,0 +1,107 @@
+"""Report (not a test) of the crisis-language check on its test set, tests/journal/safety_phrases.toml:
+recall on the positives, false-positive rate on the tricky negatives, both per language, recall and
+category accuracy per category, the time one check takes, and the id and text of every miss and
+false positive (test data, so the texts may be printed).
+
+    .venv/bin/python tests/bench/safety_report.py
+    .venv/bin/python -m tests.bench.safety_report     (the same)"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.journal.safety import CATEGORIES, check
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+PHRASES = Path(__file__).resolve().parents[1] / "journal" / "safety_phrases.toml"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    lang: str
+    text: str
+    categories: tuple[str, ...]  # empty for a negative
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    flagged: bool
+    categories: tuple[str, ...]
+
+    @property
+    def categories_right(self) -> bool:
+        return set(self.case.categories) <= set(self.categories)
+
+
+def load_cases(path: Path = PHRASES) -> tuple[list[Case], list[Case]]:
+    """(positives, negatives)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    positives = [Case(c["id"], c["lang"], c["text"], tuple(c["categories"])) for c in data["positive"]]
+    negatives = [Case(c["id"], c["lang"], c["text"], ()) for c in data["negative"]]
+    return positives, negatives
+
+
+def run(cases: Sequence[Case]) -> list[Outcome]:
+    outcomes = []
+    for case in cases:
+        result = check(case.text)
+        outcomes.append(Outcome(case, result.flagged, result.categories))
+    return outcomes
+
+
+def rate(hits: int, total: int) -> float:
+    return hits / total if total else 0.0
+
+
+def flagged_share(outcomes: Sequence[Outcome]) -> float:
+    """Recall over positives; the false-positive rate over negatives."""
+    return rate(sum(o.flagged for o in outcomes), len(outcomes))
+
+
+def main() -> int:
+    positives, negatives = load_cases()
+    started = time.perf_counter()
+    flagged, cleared = run(positives), run(negatives)
+    per_check_ms = (time.perf_counter() - started) * 1000 / (len(positives) + len(negatives))
+    print(f"positives {len(positives)}, negatives {len(negatives)}, {per_check_ms:.2f} ms per check")
+    print(f"recall               {flagged_share(flagged):.3f}")
+    print(f"false-positive rate  {flagged_share(cleared):.3f}")
+    print("\nper language          recall    false-positive rate")
+    for lang in sorted({case.lang for case in positives + negatives}):
+        ours = [o for o in flagged if o.case.lang == lang]
+        theirs = [o for o in cleared if o.case.lang == lang]
+        print(f"  {lang}  {len(ours):>4} / {len(theirs):>4}   {flagged_share(ours):.3f}     "
+              f"{flagged_share(theirs):.3f}")
+    print("\nper category          recall    category reported")
+    for category in CATEGORIES:
+        ours = [o for o in flagged if category in o.case.categories]
+        right = rate(sum(o.categories_right for o in ours), len(ours))
+        print(f"  {category:<16} {len(ours):>4}   {flagged_share(ours):.3f}     {right:.3f}")
+    misses = [o for o in flagged if not o.flagged]
+    wrong_category = [o for o in flagged if o.flagged and not o.categories_right]
+    false_positives = [o for o in cleared if o.flagged]
+    print(f"\nmisses ({len(misses)}):")
+    for o in misses:
+        print(f"  {o.case.id}: {o.case.text}")
+    print(f"flagged under another category ({len(wrong_category)}):")
+    for o in wrong_category:
+        print(f"  {o.case.id}: expected {', '.join(o.case.categories)}, got "
+              f"{', '.join(o.categories)}: {o.case.text}")
+    print(f"false positives ({len(false_positives)}):")
+    for o in false_positives:
+        print(f"  {o.case.id} [{', '.join(o.categories)}]: {o.case.text}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
