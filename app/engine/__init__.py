@@ -1,5 +1,5 @@
 """In-process llama.cpp engine (no Qt): load a GGUF, stream chat replies, cancel, reuse the KV cache,
-fit the context, read model facts and the hardware."""
+fit the context, hold a reply to a JSON schema, read model facts and the hardware."""
 
 from app.engine.context_fit import ContextFit
 from app.engine.engine import ChatStream, Engine
@@ -13,6 +13,7 @@ from app.engine.errors import (
     ModelFileInvalid,
     ModelFileMissing,
     ModelLoadFailed,
+    ReplyFormatInvalid,
     UnsupportedArchitecture,
 )
 from app.engine.gguf_file import ModelFacts, inspect_gguf
@@ -44,6 +45,7 @@ __all__ = [
     "ModelFileInvalid",
     "ModelFileMissing",
     "ModelLoadFailed",
+    "ReplyFormatInvalid",
     "SamplingOptions",
     "StopReason",
     "Tokenizer",

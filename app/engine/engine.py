@@ -15,6 +15,7 @@ from pathlib import Path
 from app.engine.context_fit import REFILL, ContextFit, fit_messages
 from app.engine.errors import EngineClosed
 from app.engine.gguf_file import ModelFacts, inspect_gguf
+from app.engine.grammar import schema_grammar
 from app.engine.hardware import physical_cores
 from app.engine.messages import (
     ChatMessage,
@@ -23,7 +24,14 @@ from app.engine.messages import (
     SamplingOptions,
     StopReason,
 )
-from app.engine.native import DECODE_ABORTED, DECODE_OK, Context, Model, Sampler
+from app.engine.native import (
+    DECODE_ABORTED,
+    DECODE_OK,
+    Context,
+    Grammar,
+    Model,
+    Sampler,
+)
 from app.engine.prefix import plan_reuse
 from app.engine.stop_strings import StopStringFilter
 from app.engine.tokenizer import Tokenizer
@@ -152,9 +160,11 @@ class Engine:
         self, messages: Sequence[ChatMessage], sampling: SamplingOptions = SamplingOptions()
     ) -> ChatStream:
         """Start a reply to `messages`. Raises MessageTooLong at once if even the system prompt and the
-        latest message do not fit; older turns that do not fit are left out and reported."""
+        latest message do not fit; older turns that do not fit are left out and reported. Raises
+        ReplyFormatInvalid at once for a `sampling.json_schema` llama.cpp cannot enforce."""
         started = time.perf_counter()  # time to first token counts the fitting too
-        _, context = self._require()
+        model, context = self._require()
+        grammar = self._reply_grammar(model, sampling)
         if self._active is not None:
             self._active.close()  # a new request supersedes an unfinished one
         context.abort.clear()
@@ -172,9 +182,19 @@ class Engine:
         )
         self._anchor = fit.anchor
         self._active = ChatStream(
-            self._generate(list(fit.tokens), sampling, fit.dropped, started), fit
+            self._generate(list(fit.tokens), sampling, grammar, fit.dropped, started), fit
         )
         return self._active
+
+    @staticmethod
+    def _reply_grammar(model: Model, sampling: SamplingOptions) -> str | None:
+        """The GBNF grammar for `sampling.json_schema`, compiled once here so that a schema llama.cpp
+        refuses fails when the turn is asked for, not in the middle of the reply."""
+        if sampling.json_schema is None:
+            return None
+        grammar = schema_grammar(sampling.json_schema)
+        Grammar(model, grammar).close()
+        return grammar
 
     def _require(self) -> tuple[Model, Context]:
         if self._model is None or self._context is None:
@@ -199,6 +219,7 @@ class Engine:
         self,
         prompt: list[int],
         sampling: SamplingOptions,
+        grammar: str | None,
         dropped: tuple[int, ...],
         started: float,
     ) -> Generator[str, None, GenerationStats]:
@@ -263,9 +284,11 @@ class Engine:
         prompt_seconds = time.perf_counter() - evaluation_started
         prompt_rate = evaluated / prompt_seconds if evaluated and prompt_seconds > 0 else None
 
-        sampler = Sampler(model, sampling, self._seed(sampling))
+        sampler = Sampler(model, sampling, self._seed(sampling), grammar)
         utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        stops = StopStringFilter(self.template.stop_strings)
+        # A grammar ends the reply itself (once complete it allows only end-of-turn tokens); a stop
+        # string inside a JSON string would cut the reply into invalid JSON.
+        stops = StopStringFilter(() if grammar else self.template.stop_strings)
         reason, error = StopReason.LENGTH, None
         first_at = last_at = None
         try:
@@ -274,6 +297,10 @@ class Engine:
                     reason = StopReason.CANCELLED
                     break
                 token = sampler.sample(context)
+                if token is None:
+                    reason = StopReason.ERROR
+                    error = "logit_bias forbids every token the reply format allows"
+                    break
                 last_at = time.perf_counter()
                 first_at = first_at or last_at
                 if model.is_end_of_generation(token):

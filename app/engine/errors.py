@@ -100,3 +100,16 @@ class ChatTemplateError(EngineError):
             "This model may expect a different message order (for example no system prompt); "
             "try removing the system prompt or use another model.",
         )
+
+
+class ReplyFormatInvalid(EngineError):
+    """A JSON schema for the reply that llama.cpp's grammar cannot express or compile."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"The reply format (a JSON schema) cannot be used: {detail}.",
+            "Simplify the schema: types, properties, required, items, minItems/maxItems, enum, "
+            "const, anyOf, minLength/maxLength and ^...$ patterns work; a definition may not refer "
+            "to itself before any text, and references must be local (#/...).",
+        )
+        self.detail = detail

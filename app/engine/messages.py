@@ -49,6 +49,9 @@ class SamplingOptions:
     seed: int | None = None
     # Added to a token's logit before sampling: -inf forbids it, a positive value favours it.
     logit_bias: Mapping[int, float] = field(default_factory=dict)
+    # Structured output: the reply is JSON of this shape (a JSON schema), enforced token by token by
+    # llama.cpp's grammar sampler. It is complete unless the turn stops for LENGTH or CANCELLED.
+    json_schema: Mapping[str, object] | None = None
 
 
 class StopReason(str, enum.Enum):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import gguf
 import llama_cpp
+import numpy as np
 
 from app.engine import llama_log
 from app.engine.errors import (
@@ -23,6 +24,7 @@ from app.engine.errors import (
     LoraAdapterFailed,
     ModelFileInvalid,
     ModelLoadFailed,
+    ReplyFormatInvalid,
     UnsupportedArchitecture,
 )
 from app.engine.messages import LoadOptions, SamplingOptions
@@ -255,13 +257,74 @@ class Context:
         llama_cpp.llama_memory_seq_add(self.memory, 0, end, -1, start - end)
 
 
-class Sampler:
-    """A llama.cpp sampler chain for one reply."""
+class Grammar:
+    """llama.cpp's grammar sampler for one reply: which tokens may come next so that the reply stays
+    inside the grammar. Each token chosen must be accepted to move it on."""
 
-    def __init__(self, model: Model, options: SamplingOptions, seed: int) -> None:
+    def __init__(self, model: Model, grammar: str) -> None:
+        with llama_log.capture_problems() as problems:
+            pointer = llama_cpp.llama_sampler_init_grammar(
+                model.vocab, grammar.encode("utf-8"), b"root"
+            )
+        if not pointer:
+            reason = "; ".join(problems) or "no reason was given"
+            raise ReplyFormatInvalid(f"llama.cpp cannot compile its grammar ({reason})")
+        self.pointer = pointer
+        self._single = (llama_cpp.llama_token_data * 1)()
+
+    def allows(self, token: int) -> bool:
+        self._single[0] = llama_cpp.llama_token_data(token, 0.0, 0.0)
+        candidates = llama_cpp.llama_token_data_array(self._single, 1, -1, False)
+        llama_cpp.llama_sampler_apply(self.pointer, ctypes.byref(candidates))
+        return bool(self._single[0].logit != float("-inf"))
+
+    def restrict(
+        self, candidates: llama_cpp.llama_token_data_array
+    ) -> llama_cpp.llama_token_data_array:
+        """Forbid (logit -inf) every candidate that would leave the grammar."""
+        llama_cpp.llama_sampler_apply(self.pointer, ctypes.byref(candidates))
+        return candidates
+
+    def accept(self, token: int) -> None:
+        llama_cpp.llama_sampler_accept(self.pointer, token)
+
+    def close(self) -> None:
+        if self.pointer:
+            llama_cpp.llama_sampler_free(self.pointer)
+            self.pointer = None
+
+
+class Candidates:
+    """Every token with its logit from the last decode, laid out as llama.cpp's samplers take them.
+    One buffer per reply, refilled for each token: the samplers sort and shorten it in place."""
+
+    def __init__(self, n_vocab: int) -> None:
+        self._size = n_vocab
+        self._data = (llama_cpp.llama_token_data * n_vocab)()
+        self._fields = np.ctypeslib.as_array(self._data)
+        self._ids = np.arange(n_vocab, dtype=np.int32)
+
+    def load(self, context: Context) -> llama_cpp.llama_token_data_array:
+        logits = llama_cpp.llama_get_logits_ith(context.pointer, -1)
+        self._fields["id"] = self._ids
+        self._fields["logit"] = np.ctypeslib.as_array(logits, shape=(self._size,))
+        self._fields["p"] = 0.0
+        return llama_cpp.llama_token_data_array(self._data, self._size, -1, False)
+
+
+class Sampler:
+    """A llama.cpp sampler chain for one reply, optionally held to a GBNF grammar."""
+
+    def __init__(
+        self, model: Model, options: SamplingOptions, seed: int, grammar: str | None = None
+    ) -> None:
+        n_vocab = llama_cpp.llama_vocab_n_tokens(model.vocab)
+        # Compiled before the chain exists, so a grammar that fails leaves nothing to free.
+        self._constraint = (
+            (Grammar(model, grammar), Candidates(n_vocab)) if grammar is not None else None
+        )
         chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
         add = lambda sampler: llama_cpp.llama_sampler_chain_add(chain, sampler)  # noqa: E731
-        n_vocab = llama_cpp.llama_vocab_n_tokens(model.vocab)
         if options.logit_bias:
             biases = (llama_cpp.llama_logit_bias * len(options.logit_bias))(
                 *(llama_cpp.llama_logit_bias(t, b) for t, b in options.logit_bias.items())
@@ -285,11 +348,33 @@ class Sampler:
             add(llama_cpp.llama_sampler_init_dist(seed))
         self.pointer = chain
 
-    def sample(self, context: Context) -> int:
-        # Samples from the last token's logits and accepts the token into the penalty window.
-        return llama_cpp.llama_sampler_sample(self.pointer, context.pointer, -1)
+    def sample(self, context: Context) -> int | None:
+        """The next token from the last token's logits, accepted into the penalty window (and the
+        grammar). None when the grammar allows no token: logit_bias forbids all it would allow."""
+        if self._constraint is None:
+            return llama_cpp.llama_sampler_sample(self.pointer, context.pointer, -1)
+        grammar, candidates = self._constraint
+        # The grammar over the whole vocabulary costs milliseconds a token. As llama.cpp's common
+        # sampler does, check only the chain's choice, and restrict every candidate to the grammar
+        # only when that choice would leave it.
+        token, _ = self._choose(candidates.load(context))
+        if not grammar.allows(token):
+            token, logit = self._choose(grammar.restrict(candidates.load(context)))
+            if logit == float("-inf"):
+                return None  # the chain had only forbidden tokens left to choose from
+        llama_cpp.llama_sampler_accept(self.pointer, token)
+        grammar.accept(token)
+        return token
+
+    def _choose(self, candidates: llama_cpp.llama_token_data_array) -> tuple[int, float]:
+        """Run the chain over `candidates`: the token it selects, and that token's final logit."""
+        llama_cpp.llama_sampler_apply(self.pointer, ctypes.byref(candidates))
+        chosen = candidates.data[candidates.selected]
+        return int(chosen.id), float(chosen.logit)
 
     def close(self) -> None:
         if self.pointer:
             llama_cpp.llama_sampler_free(self.pointer)
             self.pointer = None
+        if self._constraint is not None:
+            self._constraint[0].close()
