@@ -37,6 +37,7 @@ from app.vault.keys import KdfParams
 from app.vault.records import THOUGHT_RECORD_STEPS, Emotion, ThoughtRecord
 from app.vault.search import JOURNAL_KINDS, MOOD_CHECKIN, THOUGHT_RECORD
 from app.vault.store import Vault
+from tests.vault.conftest import files_under
 
 SITUATION = "My manager walked past my desk without saying good morning."
 STANDARD_IDS = [
@@ -225,10 +226,6 @@ def test_a_ciphertext_moved_between_rows_fails_to_open(vault_path: Path, kdf: Kd
         with pytest.raises(RowTampered):
             vault.mood_checkins()
         assert vault.thought_record(first.id) == first, "the original still opens"
-
-
-def files_under(*folders: Path) -> list[Path]:
-    return [p for folder in folders for p in folder.rglob("*") if p.is_file()]
 
 
 def test_no_plaintext_of_a_situation_reaches_the_disk(

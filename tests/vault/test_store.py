@@ -23,6 +23,7 @@ from app.vault.errors import (
 )
 from app.vault.keys import KdfParams
 from app.vault.store import Vault
+from tests.vault.conftest import files_under
 
 SECRET = "I have never told anyone that I am afraid of the dark."
 
@@ -138,10 +139,6 @@ def test_weakened_key_settings_are_refused(filled: tuple[Path, str, list[str]]) 
     with Vault.open(path) as vault:
         with pytest.raises(KeySettingsTampered):
             vault.unlock("first passphrase")
-
-
-def files_under(*folders: Path) -> list[Path]:
-    return [p for folder in folders for p in folder.rglob("*") if p.is_file()]
 
 
 def test_the_secret_never_reaches_the_disk(
