@@ -242,6 +242,21 @@ def crisis_resources(region: str | None = None) -> CrisisResources:
     return dataclasses.replace(regions[INTERNATIONAL], is_fallback=True)
 
 
+def crisis_regions() -> list[tuple[str, str]]:
+    """(code, name) of every region with its own crisis lines, by name, and the international list
+    last: the choices a person is offered when the system's region is not theirs."""
+    regions, _ = _crisis_data(CRISIS_RESOURCES_FILE)
+    named = sorted(((code, resources.region_name) for code, resources in regions.items()
+                    if code != INTERNATIONAL), key=lambda region: _sort_key(region[1]))
+    return [*named, (INTERNATIONAL, regions[INTERNATIONAL].region_name)]
+
+
+def _sort_key(name: str) -> str:
+    """Österreich among the Os, not after the Zs: names are in their own languages."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name)
+                   if not unicodedata.combining(c)).casefold()
+
+
 def system_region() -> str | None:
     """The country of the user's locale, e.g. "DE" for de_DE.UTF-8; None for the C locale or a
     name with no country in it. Reads the environment and Python's locale only: no network."""

@@ -1,6 +1,7 @@
-"""The one window: first-run welcome or the unlock screen, then the workspace (Chat, Models,
-Settings). It owns the threads (vault, files, engine) and moves between locked and unlocked: on
-lock every page drops what it shows, so nothing personal stays in the window's widgets."""
+"""The one window: first-run welcome or the unlock screen, then the workspace (Chat, Journal,
+Models, Settings). It owns the threads (vault, files, engine) and moves between locked and
+unlocked: on lock every page drops what it shows, so nothing personal stays in the window's
+widgets."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from app.ui.chat_page import ChatPage
 from app.ui.engine_worker import EngineHost
 from app.ui.icons import app_icon, icon
 from app.ui.idle_lock import IdleLock
+from app.ui.journal_page import JournalPage
 from app.ui.models_page import ModelsPage
 from app.ui.preferences import (
     Preferences,
@@ -45,10 +47,11 @@ from app.ui.theme import apply_theme
 from app.ui.unlock_page import UnlockPage
 from app.ui.welcome_page import CATALOG, DISCOVER, STARTER, WelcomePage
 from app.vault.errors import WrongPassphrase
+from app.vault.search import SearchHit
 from app.vault.store import Vault
 
 log = logging.getLogger(__name__)
-CHAT, MODELS, SETTINGS = 0, 1, 2
+CHAT, JOURNAL, MODELS, SETTINGS = 0, 1, 2, 3
 
 
 class AppWindow(QMainWindow):
@@ -73,6 +76,8 @@ class AppWindow(QMainWindow):
         self.problem.setWordWrap(True)
         self.problem.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.chat = ChatPage(self.vault_jobs, self.engine)
+        self.journal = JournalPage(self.vault_jobs, self.engine)
+        self._set_crisis_region(self.preferences.crisis_region)
         self.models = ModelsPage(self.library, self._hub, self.preferences.context_length)
         self.settings_page: SettingsPage | None = None  # exists only while unlocked
         self.workspace, self.nav, self.pages = self._workspace()
@@ -86,7 +91,7 @@ class AppWindow(QMainWindow):
         self.idle.arm(False)
         self.idle.idle.connect(self.lock)
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)
-        for index in (CHAT, MODELS, SETTINGS):  # Ctrl+1, 2, 3: the sections, as in the sidebar
+        for index in (CHAT, JOURNAL, MODELS, SETTINGS):  # Ctrl+1 to 4: as in the sidebar
             QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self, lambda i=index: self._go_to(i))
         QShortcut(QKeySequence.StandardKey.Quit, self, self.close)
 
@@ -96,6 +101,7 @@ class AppWindow(QMainWindow):
         self.chat.model_chosen.connect(self.load_model)
         self.chat.shown.connect(self._load_model_if_none)
         self.chat.manage_models_requested.connect(lambda: self.show_page(MODELS))
+        self.chat.journal_hit_chosen.connect(self._open_journal_hit)
         self.models.use_model.connect(self._use_model)
         self.models.library_changed.connect(self._refresh_models)
         self.engine.worker.loaded.connect(self._model_loaded)
@@ -110,7 +116,8 @@ class AppWindow(QMainWindow):
     def _workspace(self) -> tuple[QWidget, QListWidget, QStackedWidget]:
         nav = QListWidget()
         nav.setAccessibleName("Sections")
-        for name, icon_name in (("Chat", "chat"), ("Models", "models"), ("Settings", "settings")):
+        for name, icon_name in (("Chat", "chat"), ("Journal", "journal"), ("Models", "models"),
+                                ("Settings", "settings")):
             nav.addItem(name)
             item = nav.item(nav.count() - 1)
             item.setIcon(icon(icon_name))
@@ -126,6 +133,7 @@ class AppWindow(QMainWindow):
         side.addWidget(lock)
         pages = QStackedWidget()
         pages.addWidget(self.chat)
+        pages.addWidget(self.journal)
         pages.addWidget(self.models)
         pages.addWidget(QWidget())  # the settings page's place, filled while unlocked
         nav.currentRowChanged.connect(self._page_changed)
@@ -134,6 +142,10 @@ class AppWindow(QMainWindow):
         row.addLayout(side)
         row.addWidget(pages, 1)
         return workspace, nav, pages
+
+    def _open_journal_hit(self, hit: SearchHit) -> None:
+        self.show_page(JOURNAL)
+        self.journal.open_hit(hit)
 
     def show_page(self, index: int) -> None:
         self.nav.setCurrentRow(index)
@@ -224,6 +236,7 @@ class AppWindow(QMainWindow):
         self.stack.setCurrentWidget(self.workspace)
         self.show_page(CHAT)
         self.chat.open_vault(self.vault)
+        self.journal.open_vault(self.vault)
         self._refresh_models()
         self.idle.arm(True)
 
@@ -234,6 +247,7 @@ class AppWindow(QMainWindow):
             return
         self.idle.arm(False)
         self.chat.clear()
+        self.journal.clear()
         if self.settings_page is not None:
             placeholder = QWidget()
             self.pages.insertWidget(SETTINGS, placeholder)
@@ -313,6 +327,11 @@ class AppWindow(QMainWindow):
         self.idle.set_minutes(preferences.auto_lock_minutes)
         self.idle.arm(self.is_unlocked)
         self.models.set_context_length(preferences.context_length)
+        self._set_crisis_region(preferences.crisis_region)
+
+    def _set_crisis_region(self, region: str) -> None:
+        self.chat.set_crisis_region(region)
+        self.journal.set_crisis_region(region)
 
     def _restore_geometry(self) -> None:
         geometry = ui_settings().value("window/geometry")
@@ -329,6 +348,7 @@ class AppWindow(QMainWindow):
         settings.sync()
         self.idle.arm(False)
         self.chat.clear()
+        self.journal.clear()
         self.models.shut_down()
         vault = self.vault
         if vault is not None:

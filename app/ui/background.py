@@ -100,3 +100,31 @@ class TaskThread(QObject):
             on_error(error)
         else:
             log.warning("background job failed unheard: %s", error.message)
+
+
+class SessionJobs:
+    """Vault jobs for a page that outlives unlocks: answers to jobs given before the last `end()`
+    (the app locked in between) are dropped, so nothing from an earlier unlock reaches the page."""
+
+    def __init__(self, jobs: TaskThread, on_error: Callable[[MiniGiantsError], None]) -> None:
+        self._jobs = jobs
+        self._on_error = on_error
+        self._session = 0
+
+    def end(self) -> None:
+        self._session += 1
+
+    def submit(self, job: Callable[[], T], on_done: Callable[[T], None], what: str, *,
+               on_error: Callable[[MiniGiantsError], None] | None = None) -> None:
+        session = self._session
+        failed = on_error or self._on_error
+
+        def done(result: T) -> None:
+            if session == self._session:
+                on_done(result)
+
+        def error(problem: MiniGiantsError) -> None:
+            if session == self._session:
+                failed(problem)
+
+        self._jobs.submit(job, done, error, what=what)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -36,19 +35,19 @@ from app.errors import MiniGiantsError
 from app.hub.library import LibraryModel
 from app.journal.safety import SafetyResult, check
 from app.personas import DEFAULT_PERSONA, persona
-from app.ui.background import TaskThread
+from app.ui.background import SessionJobs, TaskThread
 from app.ui.composer import Composer
 from app.ui.conversation_list import MATCH_END, MATCH_START, ConversationList
 from app.ui.conversation_settings import ConversationSettings
 from app.ui.conversation_view import ConversationView
 from app.ui.engine_worker import EngineHost
+from app.ui.open_dialogs import close_open
 from app.ui.safety_prompt import ask_to_continue
 from app.vault.records import Conversation, Message
 from app.vault.reply_saver import ReplySaver
-from app.vault.search import SearchHit
+from app.vault.search import JOURNAL_KINDS, SearchHit
 from app.vault.store import Vault
 
-T = TypeVar("T")
 MANAGE_MODELS = "Manage models…"
 
 
@@ -57,11 +56,14 @@ class ChatPage(QWidget):
     manage_models_requested = Signal()
     reply_finished = Signal(object)  # the stored reply (Message), after it is saved
     shown = Signal()  # the first conversation after unlocking is on screen, search is ready
+    journal_hit_chosen = Signal(object)  # a SearchHit in the journal, for the journal to open
 
     def __init__(self, vault_jobs: TaskThread, engine: EngineHost,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._jobs = vault_jobs
+        self._vault_jobs = vault_jobs
+        # answers to jobs of an earlier unlock are dropped
+        self._jobs = SessionJobs(vault_jobs, lambda e: self._show_notice(e.for_person()))
         self._engine = engine
         self._vault: Vault | None = None
         self._conversation: Conversation | None = None
@@ -71,9 +73,9 @@ class ChatPage(QWidget):
         self._count_request: int | None = None
         self._saver: ReplySaver | None = None
         self._model_ids: list[str] = []
-        self._session = 0  # one per unlock: answers to jobs of an earlier one are dropped
         self.error_dialog: QMessageBox | None = None  # the last model error shown
         self.safety_dialog: QMessageBox | None = None  # the last crisis-check dialog shown
+        self._crisis_region = ""  # whose crisis lines it shows; "" = the system's region
         self._shown_once = False
 
         self.sidebar = ConversationList()
@@ -163,7 +165,7 @@ class ChatPage(QWidget):
     def open_vault(self, vault: Vault) -> None:
         """After unlocking: list the conversations and open the newest."""
         self._vault = vault
-        self._run(vault.conversations, self._show_first, "reading your conversations")
+        self._jobs.submit(vault.conversations, self._show_first, "reading your conversations")
 
     def _show_first(self, conversations: list[Conversation]) -> None:
         self._list(conversations)
@@ -183,8 +185,8 @@ class ChatPage(QWidget):
         if vault is None or self._shown_once:
             return
         self._shown_once = True
-        self._run(vault.build_search_index, lambda _: self.shown.emit(), "preparing search",
-                  on_error=lambda _: self.shown.emit())  # search then builds on first use
+        self._jobs.submit(vault.build_search_index, lambda _: self.shown.emit(), "preparing search",
+                         on_error=lambda _: self.shown.emit())  # search then builds on first use
 
     def clear(self) -> None:
         """The vault is locking: stop and save any reply, then drop everything shown. The save
@@ -193,9 +195,10 @@ class ChatPage(QWidget):
             self._engine.cancel()
             saver = self._saver
             if saver is not None and saver.text:
-                self._jobs.submit(lambda: saver.finish({"stop_reason": "cancelled"}),
-                                  what="saving the reply")
-        self._session += 1
+                self._vault_jobs.submit(lambda: saver.finish({"stop_reason": "cancelled"}),
+                                        what="saving the reply")
+        self._jobs.end()
+        close_open(self.safety_dialog, self.error_dialog)  # they are windows of their own
         self._shown_once = False
         self._request = self._count_request = None
         self._saver = None
@@ -284,7 +287,7 @@ class ChatPage(QWidget):
         def load() -> tuple[Conversation, list[Message]]:
             return vault.conversation(conversation_id), vault.messages(conversation_id)
 
-        self._run(load, self._show_conversation, "opening the conversation")
+        self._jobs.submit(load, self._show_conversation, "opening the conversation")
 
     def _show_conversation(self, loaded: tuple[Conversation, list[Message]]) -> None:
         self._conversation, self._messages = loaded
@@ -301,7 +304,7 @@ class ChatPage(QWidget):
 
     def _refresh_list(self) -> None:
         if self._vault is not None:
-            self._run(self._vault.conversations, self._list, "reading your conversations")
+            self._jobs.submit(self._vault.conversations, self._list, "reading your conversations")
 
     def _rename(self, conversation_id: str, title: str) -> None:
         vault = self._vault
@@ -314,8 +317,8 @@ class ChatPage(QWidget):
                 self.title_label.setText(conversation.title)
             self._refresh_list()
 
-        self._run(lambda: vault.rename_conversation(conversation_id, title), renamed,
-                  "renaming the conversation")
+        self._jobs.submit(lambda: vault.rename_conversation(conversation_id, title), renamed,
+                         "renaming the conversation")
 
     def _delete(self, conversation_id: str) -> None:
         vault = self._vault
@@ -327,8 +330,8 @@ class ChatPage(QWidget):
                 self.new_conversation()
             self._refresh_list()
 
-        self._run(lambda: vault.delete_conversation(conversation_id), deleted,
-                  "deleting the conversation")
+        self._jobs.submit(lambda: vault.delete_conversation(conversation_id), deleted,
+                         "deleting the conversation")
 
     def _edit_settings(self) -> None:
         sampling = sampling_of(self._conversation) if self._conversation else \
@@ -356,7 +359,7 @@ class ChatPage(QWidget):
             self._refresh_list()
             self._count_context()
 
-        self._run(save, saved, "saving the conversation's settings")
+        self._jobs.submit(save, saved, "saving the conversation's settings")
 
     # -- search ----------------------------------------------------------------------------
 
@@ -367,16 +370,22 @@ class ChatPage(QWidget):
         if not text:
             self.sidebar.show_hits("", [], {})
             return
-        self._run(lambda: vault.search(text, highlight=(MATCH_START, MATCH_END)),
-                  lambda hits: self.sidebar.show_hits(text, hits, self._titles), "searching")
+        self._jobs.submit(lambda: vault.search(text, highlight=(MATCH_START, MATCH_END)),
+                         lambda hits: self.sidebar.show_hits(text, hits, self._titles), "searching")
 
     def _open_hit(self, hit: SearchHit) -> None:
         conversation = hit.parent if hit.kind == "message" else \
             hit.ref if hit.kind == "conversation" else None
         if conversation is not None:
             self.open_conversation(conversation)
+        elif hit.kind in JOURNAL_KINDS:
+            self.journal_hit_chosen.emit(hit)
 
     # -- a turn ----------------------------------------------------------------------------
+
+    def set_crisis_region(self, region: str) -> None:
+        """The region whose crisis lines a safety-check hit shows; "" for the system's region."""
+        self._crisis_region = region
 
     def send(self, text: str) -> None:
         if self._vault is None or self._request is not None or not self._engine.is_loaded:
@@ -391,10 +400,11 @@ class ChatPage(QWidget):
             if not result.flagged:
                 proceed()
                 return
-            self.safety_dialog = ask_to_continue(self, result, proceed, lambda: self._hold(text))
+            self.safety_dialog = ask_to_continue(self, result, proceed, lambda: self._hold(text),
+                                                 region=self._crisis_region)
 
-        self._run(lambda: check(text), checked, "checking your message",
-                  on_error=self._turn_failed)
+        self._jobs.submit(lambda: check(text), checked, "checking your message",
+                         on_error=self._turn_failed)
 
     def _hold(self, text: str) -> None:
         """Not now: nothing is stored or sent, and what was written is back in the box."""
@@ -426,7 +436,7 @@ class ChatPage(QWidget):
             self._refresh_list()
             self._generate(self._messages, replacing=None)
 
-        self._run(store, stored, "saving your message", on_error=self._turn_failed)
+        self._jobs.submit(store, stored, "saving your message", on_error=self._turn_failed)
 
     def regenerate(self) -> None:
         """A new reply to the last question; the previous one stays as an alternative."""
@@ -477,9 +487,10 @@ class ChatPage(QWidget):
                 self._refresh_list()
                 self._generate(self._messages, replacing=None)
 
-            self._run(store_branch, branched, "starting a branch", on_error=self._turn_failed)
+            self._jobs.submit(store_branch, branched, "starting a branch",
+                              on_error=self._turn_failed)
             return
-        self._run(store, stored, "saving your edit", on_error=self._turn_failed)
+        self._jobs.submit(store, stored, "saving your edit", on_error=self._turn_failed)
 
     def _choose_alternative(self, message_id: str, index: int) -> None:
         vault = self._vault
@@ -492,7 +503,7 @@ class ChatPage(QWidget):
             self._messages[position] = chosen
             self.view.replace_message(chosen)
 
-        self._run(lambda: vault.update_message(chosen), chose, "choosing that version")
+        self._jobs.submit(lambda: vault.update_message(chosen), chose, "choosing that version")
 
     def _generate(self, history: list[Message], *, replacing: Message | None) -> None:
         assert self._vault is not None and self._conversation is not None
@@ -514,8 +525,8 @@ class ChatPage(QWidget):
             return
         self.view.add_reply_text(text)
         saver = self._saver
-        self._jobs.submit(lambda: saver.add(text), on_error=self._save_failed,
-                          what="saving the reply")
+        self._vault_jobs.submit(lambda: saver.add(text), on_error=self._save_failed,
+                                what="saving the reply")
 
     def _on_finished(self, request: int, stats: GenerationStats) -> None:
         if request != self._request or self._saver is None:
@@ -542,7 +553,7 @@ class ChatPage(QWidget):
             self._show_context(stats.prompt_tokens + stats.completion_tokens,
                                len(stats.dropped_messages))
 
-        self._run(finish, finished, "saving the reply", on_error=self._turn_failed)
+        self._jobs.submit(finish, finished, "saving the reply", on_error=self._turn_failed)
 
     def _on_failed(self, request: int, error: MiniGiantsError) -> None:
         if request != self._request:
@@ -551,8 +562,8 @@ class ChatPage(QWidget):
         self._end_turn()
         self._show_notice(error.for_person())
         if saver is not None and saver.text:
-            self._run(lambda: saver.finish({"stop_reason": "error"}), self._keep_shown,
-                      "saving the reply")
+            self._jobs.submit(lambda: saver.finish({"stop_reason": "error"}), self._keep_shown,
+                             "saving the reply")
         else:
             self.view.show_messages(self._messages)
 
@@ -632,22 +643,6 @@ class ChatPage(QWidget):
 
     def _model_name(self) -> str | None:
         return self._engine.facts.name if self._engine.facts else None
-
-    def _run(self, job: Callable[[], T], on_done: Callable[[T], None], what: str, *,
-             on_error: Callable[[MiniGiantsError], None] | None = None) -> None:
-        """A vault job whose answer is dropped if the vault was locked in the meantime."""
-        session = self._session
-        failed = on_error or (lambda e: self._show_notice(e.for_person()))
-
-        def done(result: T) -> None:
-            if session == self._session:
-                on_done(result)
-
-        def error(problem: MiniGiantsError) -> None:
-            if session == self._session:
-                failed(problem)
-
-        self._jobs.submit(job, done, error, what=what)
 
 
 def _draft() -> Conversation:

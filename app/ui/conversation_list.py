@@ -37,6 +37,22 @@ def snippet_html(snippet: str) -> str:
     return escaped.replace(MATCH_START, "<b>").replace(MATCH_END, "</b>")
 
 
+def add_hit(hits: QListWidget, where: str, snippet: str) -> QListWidgetItem:
+    """A search result in `hits`: where it was found, small, over the snippet with its matches
+    in bold."""
+    label = QLabel(f"<small>{html.escape(where)}</small><br>{snippet_html(snippet)}")
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setContentsMargins(4, 2, 4, 2)
+    item = QListWidgetItem()
+    item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                 f"{where}: {snippet.replace(MATCH_START, '').replace(MATCH_END, '')}")
+    item.setSizeHint(label.sizeHint())
+    hits.addItem(item)
+    hits.setItemWidget(item, label)
+    return item
+
+
 def _when(timestamp: str) -> str:
     try:
         moment = datetime.fromisoformat(timestamp).astimezone()
@@ -124,16 +140,7 @@ class ConversationList(QWidget):
         for hit in hits:
             where = "Journal" if hit.kind in JOURNAL_KINDS else \
                 titles.get(hit.parent or hit.ref, "Conversation")
-            label = QLabel(f"<small>{html.escape(where)}</small><br>{snippet_html(hit.snippet)}")
-            label.setWordWrap(True)
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setContentsMargins(4, 2, 4, 2)
-            item = QListWidgetItem()
-            item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         f"{where}: {hit.snippet.replace(MATCH_START, '').replace(MATCH_END, '')}")
-            item.setSizeHint(label.sizeHint())
-            self.hits.addItem(item)
-            self.hits.setItemWidget(item, label)
+            add_hit(self.hits, where, hit.snippet)
 
     def clear(self) -> None:
         """Everything shown goes (the vault is locking)."""

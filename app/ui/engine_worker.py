@@ -6,12 +6,22 @@ chunks of a request it gave up on."""
 from __future__ import annotations
 
 import itertools
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.engine import ChatMessage, Engine, LoadOptions, ModelFacts, SamplingOptions
 from app.errors import MiniGiantsError
+from app.ui.background import UnexpectedError
+
+log = logging.getLogger(__name__)
+
+
+class NoModelLoaded(MiniGiantsError):
+    def __init__(self) -> None:
+        super().__init__("No model is loaded.", "Choose a model above the conversation.")
 
 
 class EngineWorker(QObject):
@@ -24,6 +34,7 @@ class EngineWorker(QObject):
     finished = Signal(int, object)  # request id, GenerationStats
     failed = Signal(int, object)  # request id, MiniGiantsError
     counted = Signal(int, int)  # request id, tokens
+    ran = Signal(int, object)  # request id, what a job given the engine returned
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,8 +57,7 @@ class EngineWorker(QObject):
     @Slot(int, object, object)
     def generate(self, request: int, messages: list[ChatMessage], sampling: SamplingOptions) -> None:
         if self._engine is None:
-            self.failed.emit(request, MiniGiantsError("No model is loaded.",
-                                                      "Choose a model above the conversation."))
+            self.failed.emit(request, NoModelLoaded())
             return
         try:
             stream = self._engine.chat(messages, sampling)
@@ -57,6 +67,23 @@ class EngineWorker(QObject):
             self.failed.emit(request, error)
             return
         self.finished.emit(request, stream.stats)
+
+    @Slot(int, object)
+    def run(self, request: int, job: Callable[[Engine], object]) -> None:
+        """Any work that needs the model itself (the journal companion), in turn with replies."""
+        if self._engine is None:
+            self.failed.emit(request, NoModelLoaded())
+            return
+        try:
+            result = job(self._engine)
+        except MiniGiantsError as error:
+            self.failed.emit(request, error)
+            return
+        except Exception:  # a bug must not leave the window waiting for an answer
+            log.exception("engine job failed")
+            self.failed.emit(request, UnexpectedError("asking the model"))
+            return
+        self.ran.emit(request, result)
 
     @Slot(int, object)
     def count(self, request: int, messages: list[ChatMessage]) -> None:
@@ -82,6 +109,7 @@ class EngineHost(QObject):
     _load = Signal(str, object)
     _generate = Signal(int, object, object)
     _count = Signal(int, object)
+    _run = Signal(int, object)
     _unload = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -96,6 +124,7 @@ class EngineHost(QObject):
         self._load.connect(self.worker.load)
         self._generate.connect(self.worker.generate)
         self._count.connect(self.worker.count)
+        self._run.connect(self.worker.run)
         self._unload.connect(self.worker.unload)
         self.worker.loaded.connect(self._on_loaded)
         self.worker.load_failed.connect(self._on_load_failed)
@@ -118,6 +147,13 @@ class EngineHost(QObject):
     def count(self, messages: list[ChatMessage]) -> int:
         request = next(self._requests)
         self._count.emit(request, messages)
+        return request
+
+    def run(self, job: Callable[[Engine], object]) -> int:
+        """Runs `job(engine)` on the engine thread after what was asked before; its result comes on
+        `worker.ran`, its error on `worker.failed`, with this id. `cancel()` stops its generation."""
+        request = next(self._requests)
+        self._run.emit(request, job)
         return request
 
     def cancel(self) -> None:

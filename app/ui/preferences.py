@@ -1,6 +1,7 @@
 """The app's non-secret preferences and UI state (engine settings, theme, auto-lock, offline mode,
-window geometry), kept with QSettings in an INI file in the data folder so that a test's or a
-portable install's data folder holds all of it. Anything personal lives in the vault instead."""
+the region whose crisis lines are shown, window geometry), kept with QSettings in an INI file in
+the data folder so that a test's or a portable install's data folder holds all of it. Anything
+personal lives in the vault instead."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import QSettings
 
 from app.datadir import data_dir
 from app.engine import LoadOptions
+from app.journal.safety import crisis_regions
 
 THEMES = ("system", "light", "dark")
 KV_CACHE_TYPES = ("f16", "q8_0", "q4_0")
@@ -28,6 +30,9 @@ class Preferences:
     auto_lock_minutes: int = 10  # 0 = never
     offline: bool = False  # on: no network at all, not even a search or download
     model: str = "starter"  # the library id of the model to load at start
+    # whose crisis lines the safety net shows: "" = this computer's region, else a region code
+    # from crisis_regions() ("international" included)
+    crisis_region: str = ""
 
     def load_options(self) -> LoadOptions:
         return LoadOptions(n_ctx=self.context_length, n_threads=self.threads or None,
@@ -56,6 +61,8 @@ def load_preferences() -> Preferences:
         values["theme"] = "system"
     if values["kv_cache_type"] not in KV_CACHE_TYPES:
         values["kv_cache_type"] = "f16"
+    if values["crisis_region"] not in {code for code, _ in crisis_regions()}:
+        values["crisis_region"] = ""  # also a region dropped from the data file since
     return Preferences(**values)
 
 

@@ -13,9 +13,11 @@ from app.journal.safety import SafetyResult, crisis_resources, support_message
 
 
 def ask_to_continue(parent: QWidget, result: SafetyResult, on_continue: Callable[[], None],
-                    on_hold: Callable[[], None]) -> QMessageBox:
+                    on_hold: Callable[[], None], *, region: str | None = None) -> QMessageBox:
+    """`region`: the crisis lines of this region code (the Settings choice); None or "" for
+    those of the system's region."""
     box = QMessageBox(QMessageBox.Icon.Information, "You are not alone",
-                      support_message(result, crisis_resources()), parent=parent)
+                      support_message(result, crisis_resources(region or None)), parent=parent)
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse |
                                 Qt.TextInteractionFlag.LinksAccessibleByMouse)
     carry_on = box.addButton("Continue", QMessageBox.ButtonRole.AcceptRole)

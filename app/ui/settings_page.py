@@ -1,5 +1,6 @@
-"""The Settings page: how the engine runs, how the app looks, and privacy and security (auto-lock,
-offline mode, the Hugging Face access token, the vault passphrase, the data folder).
+"""The Settings page: how the engine runs, how the app looks, privacy and security (auto-lock,
+offline mode, the Hugging Face access token, the vault passphrase, the data folder), whose crisis
+lines the safety net shows, and what Mini-Giants is.
 
 Changes apply as they are made; there is no Apply button. Each change emits `preferences_changed`
 with the whole new Preferences, which the main window saves and applies; the theme is also applied
@@ -33,9 +34,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app import __version__
 from app.engine import HardwareReport
 from app.errors import MiniGiantsError
 from app.hub.access_token import forget_token, masked, store_token, stored_token
+from app.journal.safety import INTERNATIONAL, crisis_regions, crisis_resources
+from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.background import TaskThread
 from app.ui.icons import icon
 from app.ui.passphrase_fields import PassphraseFields, buddy_label, wrapping_label
@@ -57,6 +61,8 @@ _KV_CACHE_TYPES = (
 _GPU_OFF, _GPU_ALL, _GPU_SOME = "off", "all", "some"
 _THREADS_NOTE = "Automatic uses one thread per physical core."
 _CONTEXT_NOTE = "How much of a conversation the model sees at once; longer needs more memory."
+_CRISIS_NOTE = ("Used only to show the right helplines if something you write suggests you may be "
+                "in crisis. Nothing is sent anywhere.")
 _KV_NOTE = ("The KV cache holds the conversation while the model reads it. llama.cpp can shrink "
             "its V half to q8_0 or q4_0 only with flash attention, so choosing one turns flash "
             "attention on.")
@@ -77,8 +83,9 @@ class SettingsPage(QWidget):
         content = QWidget()
         column = QVBoxLayout(content)
         for section in (self._engine_section(), self._appearance_section(),
-                        self._privacy_section(), self.token_box, self.passphrase_box,
-                        self._data_section(data_folder)):
+                        self._privacy_section(), self._crisis_section(), self.token_box,
+                        self.passphrase_box, self._data_section(data_folder),
+                        self._about_section()):
             column.addWidget(section)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -223,6 +230,28 @@ class SettingsPage(QWidget):
         self.lock_button.clicked.connect(self.lock_requested)
         return box
 
+    def _crisis_section(self) -> QGroupBox:
+        system = crisis_resources()  # the system's region, or the international list
+        follow = ("international list" if system.region == INTERNATIONAL
+                  else system.region_name)
+        self.crisis_region_combo = QComboBox()
+        self.crisis_region_combo.setAccessibleName("Crisis support region")
+        self.crisis_region_combo.addItem(f"Follow this computer's region ({follow})", "")
+        for code, name in crisis_regions():
+            self.crisis_region_combo.addItem(name, code)
+        # An unknown code (load_preferences guards against it) shows as following the system.
+        self.crisis_region_combo.setCurrentIndex(
+            max(0, self.crisis_region_combo.findData(self._preferences.crisis_region)))
+
+        box = QGroupBox("Crisis support")
+        form = QFormLayout(box)
+        form.addRow(buddy_label("Cr&isis support region:", self.crisis_region_combo),
+                    self.crisis_region_combo)
+        form.addRow("", wrapping_label(_CRISIS_NOTE))
+        self.crisis_region_combo.currentIndexChanged.connect(
+            lambda: self._update(crisis_region=self.crisis_region_combo.currentData()))
+        return box
+
     def _data_section(self, folder: Path) -> QGroupBox:
         self._data_folder = folder
         self.data_folder_label = QLabel(str(folder))
@@ -247,12 +276,32 @@ class SettingsPage(QWidget):
         self.open_folder_button.clicked.connect(self._open_data_folder)
         return box
 
+    def _about_section(self) -> QGroupBox:
+        self.version_label = QLabel(f"Mini-Giants {__version__}")
+        self.version_label.setAccessibleName("Version")
+        font = self.version_label.font()
+        font.setBold(True)
+        self.version_label.setFont(font)
+        self.not_a_therapist_label = wrapping_label(NOT_A_THERAPIST)
+        self.not_a_therapist_label.setAccessibleName("Not a therapist")
+
+        box = QGroupBox("About")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.version_label)
+        layout.addWidget(wrapping_label(
+            "A private chat and journal that run entirely on this computer. Nothing leaves it "
+            "except the model downloads and searches you start."))
+        layout.addWidget(self.not_a_therapist_label)
+        layout.addWidget(wrapping_label("Free software under the Apache License 2.0."))
+        return box
+
     def _set_tab_order(self) -> None:
         fields = self.passphrase_box.new_fields
         chain: list[QWidget] = [
             self.threads_spin, self.gpu_mode_combo, self.gpu_layers_spin, self.context_combo,
             self.flash_check, self.kv_combo, self.theme_combo, self.auto_lock_spin,
-            self.offline_check, self.lock_button, self.token_box.token_edit,
+            self.offline_check, self.lock_button, self.crisis_region_combo,
+            self.token_box.token_edit,
             self.token_box.save_button, self.token_box.forget_button,
             self.passphrase_box.current_edit, fields.passphrase_edit, fields.confirm_edit,
             fields.show_check, self.passphrase_box.change_button, self.data_folder_label,

@@ -18,6 +18,7 @@ from app.journal.safety import (
     SafetyDataInvalid,
     SafetyResult,
     check,
+    crisis_regions,
     crisis_resources,
     load_patterns,
     support_message,
@@ -150,6 +151,20 @@ def test_an_unknown_region_falls_back_to_the_international_lines() -> None:
     resources = crisis_resources("ZZ")
     assert resources.is_fallback and resources.region == "international"
     assert any("findahelpline.com" in line.website for line in resources.lines)
+
+
+def test_the_regions_to_choose_from_are_by_name_with_the_international_list_last() -> None:
+    regions = crisis_regions()
+    codes = [code for code, _ in regions]
+    assert {"GB", "US", "DE", "AT"} <= set(codes)
+    assert regions[-1] == ("international", "International")
+    assert len(set(codes)) == len(codes)
+    names = [name for _, name in regions[:-1]]
+    assert names.index("Österreich") < names.index("United Kingdom")  # not after the Zs
+    for code, name in regions:
+        resources = crisis_resources(code)
+        assert (resources.region, resources.region_name) == (code, name)
+        assert not resources.is_fallback
 
 
 def test_the_region_comes_from_the_locale_when_not_given(monkeypatch: pytest.MonkeyPatch) -> None:

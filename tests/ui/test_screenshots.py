@@ -5,7 +5,9 @@ MINIGIANTS_SCREENSHOTS (`make screenshots` sets docs/screenshots, which the READ
 
 from __future__ import annotations
 
+import datetime
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -124,7 +126,8 @@ def colours(path: Path) -> int:
 
 def vault_with_a_code_answer(home: Path) -> None:
     """A conversation stored as the app stores one: the pictures show how a Markdown and code
-    reply renders, which the 135M test model cannot be relied on to write."""
+    reply renders, which the 135M test model cannot be relied on to write. And five weeks of
+    journal, check-ins and thought records, as a person would have them."""
     home.mkdir(parents=True, exist_ok=True)
     with Vault.create(home / "vault.db", PASSPHRASE, kdf=floor_kdf()) as vault:
         conversation = vault.create_conversation("Reading a file in Python")
@@ -132,6 +135,46 @@ def vault_with_a_code_answer(home: Path) -> None:
         vault.add_message(conversation.id, "assistant", ANSWER, model="SmolLM2 135M Instruct",
                           stats={"completion_tokens": 142, "decode_tokens_per_s": 96.4,
                                  "stop_reason": "eos"})
+        a_journal(vault)
+
+
+ENTRIES = (
+    ("A walk by the river", "walks", "Walked by the river with Sam after work. The light on the "
+     "water was lovely and we talked about his new job. I felt lighter afterwards."),
+    ("", "work", "The deadline moved again. I kept thinking I'd be blamed for the delay, even "
+     "though the supplier was late."),
+    ("Slept badly", "sleep", "Woke at four and could not get back to sleep. Read for a while."),
+    ("Dinner with Mum", "family", "Cooked her the soup she likes. She laughed at my stories."),
+)
+EMOTIONS = ("calm", "anxious", "tired", "hopeful", "frustrated", "content")
+
+
+def a_journal(vault: Vault) -> None:
+    chance = random.Random(5)
+    today = datetime.date.today()
+    for back in range(34, -1, -1):
+        day = (today - datetime.timedelta(days=back)).isoformat()
+        entry_id = None
+        if back % 4 == 0:
+            title, tag, text = ENTRIES[back // 4 % len(ENTRIES)]
+            entry_id = vault.add_journal_entry(text, title=title, tags=(tag,), day=day).id
+        if chance.random() < 0.8 or entry_id:
+            mood = max(0, min(10, round(5 + 2.5 * chance.uniform(-1, 1) + (34 - back) / 20)))
+            vault.add_mood_checkin(mood, day=day, entry_id=entry_id,
+                                   emotions=[(chance.choice(EMOTIONS), chance.randrange(30, 90, 10))])
+    vault.add_thought_record(
+        situation="My manager asked to see me tomorrow and didn't say why.",
+        thoughts=[("I'm going to be told off for the project delay.", 80),
+                  ("Everyone thinks I'm not good enough.", 60)],
+        emotions=[("anxious", 75), ("ashamed", 40)],
+        distortions=["fortune_telling", "mind_reading"],
+        evidence_for="The project is two weeks late.",
+        evidence_against="The delay came from the supplier, and my last review was good. She "
+                         "often asks to talk about new work.",
+        balanced_thought="I don't know what the meeting is about; if it is the delay, I can "
+                         "explain what happened and what I've done since.",
+        rerated_beliefs=[(0, 35), (1, 20)], rerated_emotions=[("anxious", 40), ("ashamed", 15)],
+        status="complete", step="rerate")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -15,51 +15,33 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QLabel,
     QLineEdit,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
+from app import __version__
 from app.engine.hardware import Device, HardwareReport
 from app.hub.access_token import stored_token
+from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.background import TaskThread
 from app.ui.passphrase_fields import PassphraseFields
-from app.ui.preferences import Preferences
+from app.ui.preferences import (
+    Preferences,
+    load_preferences,
+    save_preferences,
+    ui_settings,
+)
 from app.ui.settings_page import SettingsPage
 from app.ui.theme import is_dark
 from app.vault.errors import WrongPassphrase
 from app.vault.store import Vault
-from tests.vault.conftest import floor_kdf
+from tests.ui.conftest import PASSPHRASE, SLOW, run_on
 
-PASSPHRASE = "maple orbit lantern cobalt"
 NEW_PASSPHRASE = "quiet harbor violet engine"
 TOKEN = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz12"
 GIB = 1024**3
-SLOW = 30_000  # ms: Argon2id and a busy two-core machine
-
-
-def run_on(jobs: TaskThread, qtbot: QtBot, job: Callable[[], object]) -> object:
-    """Runs `job` on the vault's thread; its result, or the error it raised."""
-    answers: list[object] = []
-    jobs.submit(job, answers.append, answers.append)
-    qtbot.waitUntil(lambda: bool(answers), timeout=SLOW)
-    return answers[0]
-
-
-@pytest.fixture
-def vault_jobs() -> Iterator[TaskThread]:
-    jobs = TaskThread("vault")
-    yield jobs
-    jobs.stop()
-
-
-@pytest.fixture
-def vault(vault_jobs: TaskThread, qtbot: QtBot, private_home: Path) -> Iterator[Vault]:
-    created = run_on(vault_jobs, qtbot,
-                     lambda: Vault.create(private_home / "vault.db", PASSPHRASE, kdf=floor_kdf()))
-    assert isinstance(created, Vault)
-    yield created
-    vault_jobs.submit(created.close)  # on its own thread; stopping the thread waits for it
 
 
 @pytest.fixture
@@ -183,6 +165,51 @@ def test_the_theme_choice_applies_at_once(page: SettingsPage, qtbot: QtBot,
         page.theme_combo.findData("light")))
     assert light.theme == "light"
     assert not is_dark(qapp)
+
+
+def test_choosing_a_crisis_region_emits_it(page: SettingsPage, qtbot: QtBot) -> None:
+    combo = page.crisis_region_combo
+    assert combo.currentIndex() == 0 and combo.currentData() == ""
+    assert combo.itemText(0).startswith("Follow this computer's region (")
+    assert combo.itemData(combo.count() - 1) == "international"
+    chosen = emitted(page, qtbot, lambda: combo.setCurrentIndex(combo.findData("GB")))
+    assert chosen.crisis_region == "GB"
+    assert combo.currentText() == "United Kingdom"
+    back = emitted(page, qtbot, lambda: combo.setCurrentIndex(0))
+    assert back == Preferences(model="my-model")
+
+
+def test_the_follow_choice_names_the_computers_region(
+        monkeypatch: pytest.MonkeyPatch, qtbot: QtBot, vault_jobs: TaskThread, vault: Vault,
+        private_home: Path) -> None:
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    for locale_name, shown in (("de_AT.UTF-8", "(Österreich)"), ("C", "(international list)")):
+        monkeypatch.setenv("LANG", locale_name)
+        opened = SettingsPage(Preferences(crisis_region="US"), data_folder=private_home,
+                              vault_jobs=vault_jobs, vault=vault)
+        qtbot.addWidget(opened)
+        assert opened.crisis_region_combo.itemText(0).endswith(shown)
+        assert opened.crisis_region_combo.currentData() == "US"
+
+
+def test_a_stored_crisis_region_is_kept_and_an_unknown_one_is_dropped() -> None:
+    save_preferences(Preferences(crisis_region="NZ"))
+    assert load_preferences().crisis_region == "NZ"
+    stored = ui_settings()
+    stored.setValue("preferences/crisis_region", "Atlantis")
+    stored.sync()
+    assert load_preferences().crisis_region == ""
+
+
+def test_about_says_which_version_and_that_it_is_not_a_therapist(page: SettingsPage) -> None:
+    assert page.version_label.text() == f"Mini-Giants {__version__}"
+    labels = page.findChildren(QLabel)
+    named = [label for label in labels if label.accessibleName() == "Not a therapist"]
+    assert [label.text() for label in named] == [NOT_A_THERAPIST]
+    texts = " ".join(label.text() for label in labels)
+    assert "Nothing leaves it except the model downloads and searches you start" in texts
+    assert "Apache License 2.0" in texts
 
 
 # -- hardware ---------------------------------------------------------------------------------

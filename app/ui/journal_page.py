@@ -1,0 +1,541 @@
+"""The Journal section: entries, mood check-ins with the mood chart, and guided thought records;
+the companion on the loaded model ("help me look at this", the weekly reflection); export.
+
+Everything personal is stored through the vault's thread. Whatever the person writes passes the
+local crisis check: a journal is where someone may write what they would say to nobody else, so
+on a hit the page offers calm words and the helplines of their region — after saving, never
+instead of it — and before the model is asked to read it."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.engine import Engine
+from app.errors import MiniGiantsError
+from app.journal.companion import (
+    CompanionStopped,
+    suggest_distortions,
+    weekly_reflection,
+)
+from app.journal.safety import SafetyResult, check
+from app.journal.self_help import NOT_A_THERAPIST
+from app.ui.background import SessionJobs, TaskThread
+from app.ui.conversation_list import MATCH_END, MATCH_START
+from app.ui.engine_worker import EngineHost
+from app.ui.export_dialog import export_to_file
+from app.ui.icons import icon
+from app.ui.journal_entries import EntriesView, entry_label
+from app.ui.journal_entry_editor import EntryDraft
+from app.ui.mood_checkin import CheckinDraft
+from app.ui.mood_view import MoodView
+from app.ui.open_dialogs import close_open
+from app.ui.preferences import ui_settings
+from app.ui.reflection_dialog import ReflectionDialog
+from app.ui.safety_prompt import ask_to_continue
+from app.ui.thought_records_view import ThoughtRecordsView
+from app.vault.export import Export, collect_journal
+from app.vault.records import JournalEntry, MoodCheckin, ThoughtRecord
+from app.vault.search import JOURNAL_ENTRY, MOOD_CHECKIN, THOUGHT_RECORD, SearchHit
+from app.vault.store import Vault
+
+ENTRIES, MOOD, THOUGHT_RECORDS = 0, 1, 2
+NOTE_SEEN = "journal/self_help_note_seen"  # in ui.ini: whether the note was read, nothing more
+NO_MODEL = "Load a model in Chat first; the companion runs on it, on this computer."
+REFLECTION_DAYS = 7
+
+
+def record_text(record: ThoughtRecord) -> str:
+    """What the person wrote in a thought record, as one text: for the crisis check and the
+    companion."""
+    parts = [record.situation, *(thought.text for thought in record.thoughts),
+             record.evidence_for, record.evidence_against, record.balanced_thought]
+    return "\n".join(part for part in parts if part.strip())
+
+
+class JournalPage(QWidget):
+    def __init__(self, vault_jobs: TaskThread, engine: EngineHost,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._vault_jobs = vault_jobs
+        self._jobs = SessionJobs(vault_jobs, self._show_problem)
+        self._engine = engine
+        self._vault: Vault | None = None
+        self._crisis_region = ""
+        self._link_entry: str | None = None  # the entry the next check-in is made with
+        # (request id, on result, on error) of what the companion is doing now
+        self._companion: tuple[int, Callable[[Any], None],
+                               Callable[[MiniGiantsError], None]] | None = None
+        self._supported: set[str] = set()  # what the crisis words were shown for, this unlock
+        self._record_unsaved = False  # the wizard's last save failed: it stays open, text in it
+        self.safety_dialog: QMessageBox | None = None
+        self.problem_dialog: QMessageBox | None = None
+        self.reflection_dialog: ReflectionDialog | None = None
+
+        title = QLabel("Journal")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        title.setFont(font)
+        self.reflect_button = QPushButton("Weekly reflection")
+        self.reflect_button.setAccessibleName("Weekly reflection")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setIcon(icon("download"))
+        self.export_button.setAccessibleName("Export journal")
+        self.export_button.setToolTip("Save the journal, mood history and thought records as a "
+                                      "Markdown or PDF file (not encrypted)")
+        header = QHBoxLayout()
+        header.addWidget(title, 1)
+        header.addWidget(self.reflect_button)
+        header.addWidget(self.export_button)
+
+        self.note = self._self_help_note()
+        self.entries = EntriesView()
+        self.mood = MoodView()
+        self.link_label = QLabel()
+        self.link_label.setAccessibleName("Check-in linked to")
+        self.unlink_button = QPushButton("Don't link")
+        self.unlink_button.setAccessibleName("Do not link the check-in")
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.link_label, 1)
+        link_row.addWidget(self.unlink_button)
+        mood_tab = QWidget()
+        mood_column = QVBoxLayout(mood_tab)
+        mood_column.addLayout(link_row)
+        mood_column.addWidget(self.mood, 1)
+        self.records = ThoughtRecordsView()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Journal sections")
+        # Alt+E, Alt+M, Alt+T switch between them from the keyboard.
+        self.tabs.addTab(self.entries, "&Entries")
+        self.tabs.addTab(mood_tab, "&Mood")
+        self.tabs.addTab(self.records, "&Thought records")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.note)
+        layout.addWidget(self.tabs, 1)
+        self._show_link(None)
+
+        editor = self.entries.editor
+        editor.save_requested.connect(self._save_entry)
+        editor.help_requested.connect(self._help_with_entry)
+        editor.help_cancelled.connect(self._stop_companion)
+        editor.checkin_requested.connect(self._checkin_with)
+        self.entries.delete_confirmed.connect(self._delete_entry)
+        self.entries.search_requested.connect(self._search)
+        self.entries.hit_chosen.connect(self.open_hit)
+        self.mood.checkin_submitted.connect(self._save_checkin)
+        self.mood.day_chosen.connect(self._show_day)
+        self.unlink_button.clicked.connect(lambda: self._show_link(None))
+        self.records.new_requested.connect(self._new_record)
+        self.records.resume_requested.connect(self._resume_record)
+        self.records.delete_requested.connect(self._delete_record)
+        self.records.export_requested.connect(self._export_record)
+        wizard = self.records.wizard
+        wizard.save_requested.connect(self._save_record)
+        wizard.finished.connect(self._finish_record)
+        wizard.closed.connect(self._records_changed)
+        wizard.help_requested.connect(self._help_with_record)
+        wizard.help_cancelled.connect(self._stop_companion)
+        self.reflect_button.clicked.connect(self._reflect)
+        self.export_button.clicked.connect(self._export_journal)
+        worker = engine.worker
+        worker.ran.connect(self._companion_done)
+        worker.failed.connect(self._companion_failed)
+        worker.loaded.connect(self._model_changed)
+        worker.load_failed.connect(self._model_changed)
+        self._model_changed()
+
+    # -- vault life cycle ------------------------------------------------------------------
+
+    def open_vault(self, vault: Vault) -> None:
+        self._vault = vault
+        self._reload_entries()
+        self._reload_checkins()
+        self._records_changed()
+
+    def clear(self) -> None:
+        """On lock: what is being typed is saved first (queued before the lock), then every
+        widget forgets what it showed and answers still on their way are dropped."""
+        self.entries.editor.flush()
+        self.records.wizard.flush()
+        self._jobs.end()
+        self._vault = None
+        if self._companion is not None:
+            self._engine.cancel()
+            self._companion = None
+        close_open(self.safety_dialog, self.problem_dialog, self.reflection_dialog,
+                   self.entries.delete_box)
+        self.safety_dialog = self.problem_dialog = self.reflection_dialog = None
+        self._supported.clear()
+        self._record_unsaved = False
+        self._show_link(None)
+        self.entries.clear()
+        self.mood.clear()
+        self.records.clear()
+
+    def set_crisis_region(self, region: str) -> None:
+        self._crisis_region = region
+
+    # -- entries ---------------------------------------------------------------------------
+
+    def _reload_entries(self) -> None:
+        vault = self._vault
+        if vault is not None:
+            self._jobs.submit(vault.journal_entries, self.entries.set_entries,
+                              "reading the journal")
+
+    def _save_entry(self, draft: EntryDraft) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+
+        def save() -> JournalEntry:
+            if draft.id is None:
+                return vault.add_journal_entry(draft.text, title=draft.title, tags=draft.tags,
+                                               day=draft.day)
+            stored = vault.journal_entry(draft.id)
+            return vault.update_journal_entry(dataclasses.replace(
+                stored, day=draft.day, title=draft.title, tags=draft.tags, text=draft.text))
+
+        def saved(entry: JournalEntry) -> None:
+            self.entries.entry_saved(entry)
+            self._care_for(f"entry:{entry.id}", entry.text)
+
+        self._jobs.submit(save, saved, "saving the entry",
+                          on_error=lambda e: self.entries.editor.save_failed(e.for_person()))
+
+    def _delete_entry(self, entry_id: str) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+
+        def deleted(_: None) -> None:
+            self.entries.entry_deleted(entry_id)
+            self._reload_checkins()  # check-ins made with it are no longer linked
+
+        self._jobs.submit(lambda: vault.delete_journal_entry(entry_id), deleted,
+                          "deleting the entry")
+
+    def _search(self, text: str) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+        if not text:
+            self.entries.show_hits("", [])
+            return
+        self._jobs.submit(lambda: vault.search(text, highlight=(MATCH_START, MATCH_END)),
+                          lambda hits: self.entries.show_hits(text, hits), "searching the journal")
+
+    def open_hit(self, hit: SearchHit) -> None:
+        """A match found by the journal's search or the chat's."""
+        if hit.kind == JOURNAL_ENTRY:
+            self.tabs.setCurrentIndex(ENTRIES)
+            self.entries.show_every_day()
+            self.entries.open_entry(hit.ref)
+        elif hit.kind == MOOD_CHECKIN:
+            self.tabs.setCurrentIndex(MOOD)
+        elif hit.kind == THOUGHT_RECORD:
+            self.tabs.setCurrentIndex(THOUGHT_RECORDS)
+            self._resume_record(hit.ref)
+
+    def _show_day(self, day: str) -> None:
+        self.tabs.setCurrentIndex(ENTRIES)
+        self.entries.show_day(day)
+
+    # -- mood ------------------------------------------------------------------------------
+
+    def _reload_checkins(self) -> None:
+        vault = self._vault
+        if vault is not None:
+            self._jobs.submit(vault.mood_checkins, self.mood.set_checkins,
+                              "reading the mood history")
+
+    def _checkin_with(self, entry_id: str) -> None:
+        self._show_link(entry_id)
+        self.tabs.setCurrentIndex(MOOD)
+
+    def _show_link(self, entry_id: str | None) -> None:
+        self._link_entry = entry_id
+        entry = next((known for known in self.entries.known_entries() if known.id == entry_id),
+                     None)
+        self.link_label.setText(f"This check-in will be linked to: {entry_label(entry)}"
+                                if entry is not None else "")
+        self.link_label.setVisible(entry is not None)
+        self.unlink_button.setVisible(entry is not None)
+
+    def _save_checkin(self, draft: CheckinDraft) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+        entry_id = self._link_entry
+        day = next((entry.day for entry in self.entries.known_entries() if entry.id == entry_id),
+                   None)
+
+        def saved(checkin: MoodCheckin) -> None:
+            self.mood.checkin_saved()
+            self._show_link(None)
+            self._reload_checkins()
+            self._care_for(f"checkin:{checkin.id}", checkin.note)
+
+        self._jobs.submit(
+            lambda: vault.add_mood_checkin(draft.mood, emotions=draft.emotions, note=draft.note,
+                                           day=day, entry_id=entry_id),
+            saved, "saving the check-in", on_error=lambda e: self.mood.show_error(e.for_person()))
+
+    # -- thought records -------------------------------------------------------------------
+
+    def _records_changed(self) -> None:
+        vault = self._vault
+        if vault is not None:
+            self._jobs.submit(vault.thought_records, self._show_records,
+                              "reading the thought records")
+
+    def _show_records(self, records: list[ThoughtRecord]) -> None:
+        self.records.set_records(records)
+        if not self._record_unsaved:
+            self.records.show_list()
+
+    def _new_record(self) -> None:
+        vault = self._vault
+        if vault is not None:
+            self._jobs.submit(vault.add_thought_record, self.records.show_wizard,
+                              "starting a thought record")
+
+    def _resume_record(self, record_id: str) -> None:
+        vault = self._vault
+        if vault is not None:
+            self._jobs.submit(lambda: vault.thought_record(record_id), self.records.show_wizard,
+                              "opening the thought record")
+
+    def _save_record(self, record: ThoughtRecord) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+
+        def saved(stored: ThoughtRecord) -> None:
+            self._record_unsaved = False
+            self.records.wizard.saved(stored)
+            self._care_for(f"record:{stored.id}", record_text(stored))
+
+        self._jobs.submit(lambda: vault.update_thought_record(record), saved,
+                          "saving the thought record", on_error=self._record_not_saved)
+
+    def _record_not_saved(self, error: MiniGiantsError) -> None:
+        self._record_unsaved = True
+        self.records.wizard.save_failed(error.for_person())
+
+    def _finish_record(self, record: ThoughtRecord) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+
+        def saved(stored: ThoughtRecord) -> None:
+            self._record_unsaved = False
+            self._care_for(f"record:{stored.id}", record_text(stored))
+            self._records_changed()
+
+        self._jobs.submit(lambda: vault.update_thought_record(record), saved,
+                          "saving the thought record", on_error=self._record_not_saved)
+
+    def _delete_record(self, record_id: str) -> None:
+        vault = self._vault
+        if vault is not None:
+            self._jobs.submit(lambda: vault.delete_thought_record(record_id),
+                              lambda _: self._records_changed(), "deleting the thought record")
+
+    def _export_record(self, record_id: str) -> None:
+        vault = self._vault
+        if vault is not None:
+            export_to_file(self, self._vault_jobs,
+                           lambda: Export([], [], [], [vault.thought_record(record_id)]),
+                           f"thought-record-{datetime.date.today().isoformat()}")
+
+    def _export_journal(self) -> None:
+        vault = self._vault
+        if vault is not None:
+            export_to_file(self, self._vault_jobs, lambda: collect_journal(vault),
+                           f"mini-giants-journal-{datetime.date.today().isoformat()}")
+
+    # -- the companion ---------------------------------------------------------------------
+
+    def _model_changed(self, *_: object) -> None:
+        loaded = self._engine.is_loaded
+        reason = "" if loaded else NO_MODEL
+        self.entries.editor.set_help_available(loaded, reason)
+        self.records.wizard.set_help_available(loaded, reason)
+        self.reflect_button.setEnabled(loaded)
+        self.reflect_button.setToolTip(
+            "A short reflection on the last seven days, written by the loaded model on this "
+            "computer" if loaded else NO_MODEL)
+
+    def _help_with_entry(self, text: str) -> None:
+        editor = self.entries.editor
+        key = f"entry:{editor.entry_id}" if editor.entry_id else f"text:{text}"
+
+        editor.set_help_busy(True)  # at once: the crisis check comes first, off this thread
+        self._care_for(key, text, lambda: self._ask_companion(
+            lambda engine: suggest_distortions(engine, text), editor.show_suggestions,
+            lambda e: editor.show_help_error(e.for_person())),
+            on_hold=lambda: editor.set_help_busy(False))
+
+    def _help_with_record(self, text: str) -> None:
+        wizard = self.records.wizard
+
+        wizard.set_help_busy(True)
+        self._care_for(f"record:{wizard.record().id}", text, lambda: self._ask_companion(
+            lambda engine: suggest_distortions(engine, text), wizard.show_suggestions,
+            lambda e: wizard.show_help_error(e.for_person())),
+            on_hold=lambda: wizard.set_help_busy(False))
+
+    def _reflect(self) -> None:
+        vault = self._vault
+        if vault is None or self._companion is not None:
+            return
+        since = (datetime.date.today() - datetime.timedelta(days=REFLECTION_DAYS - 1)).isoformat()
+
+        def week() -> tuple[list[str], list[tuple[str, int]]]:
+            entries = [entry for entry in vault.journal_entries() if entry.day >= since]
+            checkins = [checkin for checkin in vault.mood_checkins() if checkin.day >= since]
+            texts = [f"{entry.day}: {entry.title}\n{entry.text}".strip()
+                     for entry in reversed(entries)]
+            return texts, [(checkin.day, checkin.mood) for checkin in reversed(checkins)]
+
+        dialog = ReflectionDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.stop_requested.connect(self._stop_companion)
+        dialog.keep_requested.connect(self._keep_reflection)
+        dialog.finished.connect(lambda _: self._stop_companion())
+        self.reflection_dialog = dialog
+        dialog.show()
+
+        def got_week(found: tuple[list[str], list[tuple[str, int]]]) -> None:
+            entries, moods = found
+
+            def ask() -> None:
+                self._ask_companion(lambda engine: weekly_reflection(engine, entries, moods),
+                                    dialog.show_reflection,
+                                    lambda e: dialog.show_problem(e.for_person()))
+
+            self._care_for(f"week:{since}", "\n".join(entries), ask,
+                           on_hold=lambda: dialog.show_problem("Not now, then. Nothing was "
+                                                               "sent to the model."))
+
+        self._jobs.submit(week, got_week, "reading your week")
+
+    def _keep_reflection(self, text: str) -> None:
+        vault = self._vault
+        if vault is None:
+            return
+
+        def kept(entry: JournalEntry) -> None:
+            if self.reflection_dialog is not None:
+                self.reflection_dialog.kept()
+            self._reload_entries()
+
+        self._jobs.submit(lambda: vault.add_journal_entry(text, title="Weekly reflection",
+                                                          tags=("reflection",)),
+                          kept, "keeping the reflection")
+
+    def _ask_companion(self, job: Callable[[Engine], Any], on_done: Callable[[Any], None],
+                       on_error: Callable[[MiniGiantsError], None]) -> None:
+        if self._companion is not None:
+            on_error(MiniGiantsError("The companion is still busy with the last request.",
+                                     "Wait for it, or stop it, then ask again."))
+            return
+        self._companion = (self._engine.run(job), on_done, on_error)
+
+    def _companion_done(self, request: int, result: object) -> None:
+        if self._companion is not None and self._companion[0] == request:
+            _, on_done, _ = self._companion
+            self._companion = None
+            on_done(result)
+
+    def _companion_failed(self, request: int, error: MiniGiantsError) -> None:
+        if self._companion is not None and self._companion[0] == request:
+            _, _, on_error = self._companion
+            self._companion = None
+            on_error(error)
+
+    def _stop_companion(self) -> None:
+        if self._companion is not None:
+            self._engine.cancel()  # its answer comes as CompanionStopped, handled as an error
+
+    # -- the safety net --------------------------------------------------------------------
+
+    def _care_for(self, key: str, text: str, then: Callable[[], None] | None = None, *,
+                  on_hold: Callable[[], None] | None = None) -> None:
+        """The crisis check on what the person wrote (off the GUI thread, as in the chat). On a
+        hit the calm words and helplines are shown once per entry or record in this unlock (not
+        again at every pause in typing); `then` (the model reading the text) waits for the
+        person's choice."""
+        def checked(result: SafetyResult) -> None:
+            if not result.flagged or key in self._supported:
+                if then is not None:
+                    then()
+                return
+            if then is None:  # a save: it is done already; the words are offered, once
+                self._supported.add(key)
+
+            def carry_on() -> None:
+                self._supported.add(key)
+                if then is not None:
+                    then()
+
+            self.safety_dialog = ask_to_continue(self, result, carry_on, on_hold or (lambda: None),
+                                                 region=self._crisis_region or None)
+
+        if text.strip():
+            self._jobs.submit(lambda: check(text), checked, "checking what you wrote")
+        elif then is not None:
+            then()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _self_help_note(self) -> QFrame:
+        note = QFrame()
+        note.setFrameShape(QFrame.Shape.StyledPanel)
+        text = QLabel(NOT_A_THERAPIST)
+        text.setAccessibleName("Not a therapist")
+        text.setWordWrap(True)
+        understood = QPushButton("I understand")
+        understood.setAccessibleName("Dismiss the note")
+        row = QHBoxLayout(note)
+        row.addWidget(text, 1)
+        row.addWidget(understood, 0, Qt.AlignmentFlag.AlignTop)
+        note.setVisible(not bool(ui_settings().value(NOTE_SEEN, False, type=bool)))
+
+        def dismiss() -> None:
+            settings = ui_settings()
+            settings.setValue(NOTE_SEEN, True)
+            settings.sync()
+            note.hide()
+
+        understood.clicked.connect(dismiss)
+        return note
+
+    def _show_problem(self, error: MiniGiantsError) -> None:
+        if isinstance(error, CompanionStopped) and error.cancelled:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Journal", error.message, parent=self)
+        box.setInformativeText(error.hint)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.problem_dialog = box
+        box.open()
+
