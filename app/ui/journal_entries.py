@@ -39,10 +39,13 @@ def day_label(day: str) -> str:
     return datetime.date.fromisoformat(day).strftime("%a %d %b %Y").replace(" 0", " ")
 
 
-def entry_label(entry: JournalEntry) -> str:
+def entry_label(entry: JournalEntry, *, longest: int = 48) -> str:
+    """The day and the title, else the start of the first line, cut at a word."""
     first_line = next((line.strip() for line in entry.text.splitlines() if line.strip()), "")
     words = entry.title or first_line or "(empty)"
-    return f"{day_label(entry.day)} · {words[:80]}"
+    if len(words) > longest:
+        words = words[:longest].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+    return f"{day_label(entry.day)} · {words}"
 
 
 class EntriesView(QWidget):
@@ -117,6 +120,14 @@ class EntriesView(QWidget):
         self._mark_days()
         if not self._searching:
             self._fill_list()
+
+    def open_today(self) -> None:
+        """Today's newest entry, if there is one, unless something is being written already."""
+        today = datetime.date.today().isoformat()
+        written = self.editor.entry_id is not None or self.editor.draft().text.strip()
+        newest = next((entry for entry in self._entries if entry.day == today), None)
+        if newest is not None and not written:
+            self.open_entry(newest.id)
 
     def known_entries(self) -> list[JournalEntry]:
         return list(self._entries)

@@ -37,7 +37,7 @@ from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.background import SessionJobs, TaskThread
 from app.ui.conversation_list import MATCH_END, MATCH_START
 from app.ui.engine_worker import EngineHost
-from app.ui.export_dialog import export_to_file
+from app.ui.export_dialog import ExportFlow, export_to_file
 from app.ui.icons import icon
 from app.ui.journal_entries import EntriesView, entry_label
 from app.ui.journal_entry_editor import EntryDraft
@@ -85,6 +85,7 @@ class JournalPage(QWidget):
         self.safety_dialog: QMessageBox | None = None
         self.problem_dialog: QMessageBox | None = None
         self.reflection_dialog: ReflectionDialog | None = None
+        self.export_flow: ExportFlow | None = None  # the last export asked for
 
         title = QLabel("Journal")
         font = title.font()
@@ -166,7 +167,13 @@ class JournalPage(QWidget):
 
     def open_vault(self, vault: Vault) -> None:
         self._vault = vault
-        self._reload_entries()
+        self.entries.editor.start_new(datetime.date.today().isoformat())
+
+        def first(entries: list[JournalEntry]) -> None:
+            self.entries.set_entries(entries)
+            self.entries.open_today()
+
+        self._jobs.submit(vault.journal_entries, first, "reading the journal")
         self._reload_checkins()
         self._records_changed()
 
@@ -181,7 +188,11 @@ class JournalPage(QWidget):
             self._engine.cancel()
             self._companion = None
         close_open(self.safety_dialog, self.problem_dialog, self.reflection_dialog,
-                   self.entries.delete_box)
+                   self.entries.delete_box, self.records.confirmation)
+        if self.export_flow is not None:
+            flow = self.export_flow
+            close_open(flow.warning, flow.file_dialog, flow.result_box)
+            self.export_flow = None
         self.safety_dialog = self.problem_dialog = self.reflection_dialog = None
         self._supported.clear()
         self._record_unsaved = False
@@ -363,15 +374,17 @@ class JournalPage(QWidget):
     def _export_record(self, record_id: str) -> None:
         vault = self._vault
         if vault is not None:
-            export_to_file(self, self._vault_jobs,
-                           lambda: Export([], [], [], [vault.thought_record(record_id)]),
-                           f"thought-record-{datetime.date.today().isoformat()}")
+            self._export(lambda: Export([], [], [], [vault.thought_record(record_id)]),
+                         "thought-record")
 
     def _export_journal(self) -> None:
         vault = self._vault
         if vault is not None:
-            export_to_file(self, self._vault_jobs, lambda: collect_journal(vault),
-                           f"mini-giants-journal-{datetime.date.today().isoformat()}")
+            self._export(lambda: collect_journal(vault), "mini-giants-journal")
+
+    def _export(self, collect: Callable[[], Export], name: str) -> None:
+        self.export_flow = export_to_file(self, self._vault_jobs, collect,
+                                          f"{name}-{datetime.date.today().isoformat()}")
 
     # -- the companion ---------------------------------------------------------------------
 

@@ -10,12 +10,12 @@ ThoughtRecords and is told whether they were saved."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.journal.companion import Suggestions
-from app.journal.feelings import COMMON_EMOTIONS
 from app.ui.distortion_picker import DistortionPicker
+from app.ui.emotions_editor import EmotionsEditor, percent_slider
 from app.ui.icons import icon
 from app.vault.records import (
     THOUGHT_RECORD_STEPS,
@@ -45,7 +45,7 @@ from app.vault.records import (
 )
 
 AUTOSAVE_MS = 800  # after the last edit: a pause in typing, not every keystroke
-DEFAULT_RATING = 50  # where a new belief or intensity slider starts: the middle, no suggestion
+DEFAULT_RATING = 50  # where a new belief slider starts: the middle, no suggestion
 STEP_TITLES = {
     "situation": "Situation",
     "thoughts": "Automatic thoughts",
@@ -103,7 +103,8 @@ class ThoughtRecordWizard(QWidget):
         self._help_reason = "Load a model first"
         self._help_busy = False
         self._thought_rows: list[_ThoughtRow] = []
-        self._emotion_rows: list[_EmotionRow] = []
+        # Each feeling's intensity on the re-rate step, by name; a feeling gets one there.
+        self._new_intensities: dict[str, int] = {}
         self._rerate_sliders: list[QSlider] = []
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._autosave.timeout.connect(self._save_now)
@@ -188,9 +189,8 @@ class ThoughtRecordWizard(QWidget):
             self._add_thought(thought.text, thought.belief, new_beliefs.get(index))
         if not self._thought_rows:
             self._add_thought()
-        new_intensities = {name: intensity for name, intensity in record.rerated_emotions}
-        for name, intensity in record.emotions:
-            self._add_emotion_row(name, intensity, new_intensities.get(name))
+        self.emotions_editor.set_emotions(record.emotions)
+        self._new_intensities = dict(record.rerated_emotions)
         self.picker.set_chosen(record.distortions)
         self.evidence_for_edit.setPlainText(record.evidence_for)
         self.evidence_against_edit.setPlainText(record.evidence_against)
@@ -231,11 +231,8 @@ class ThoughtRecordWizard(QWidget):
         self.situation_edit.clear()
         for row in list(self._thought_rows):
             self._drop_thought_row(row)
-        for emotion in list(self._emotion_rows):
-            self._drop_emotion_row(emotion)
-        self.emotion_combo.setCurrentIndex(-1)
-        self.emotion_combo.clearEditText()
-        self.emotion_note.clear()
+        self.emotions_editor.clear()
+        self._new_intensities = {}
         self.picker.set_chosen(())
         self.picker.clear_suggestions()
         self.help_note.clear()
@@ -292,33 +289,11 @@ class ThoughtRecordWizard(QWidget):
         return _scrolling(content)
 
     def _emotions_page(self) -> QWidget:
-        self.emotion_combo = QComboBox()
-        self.emotion_combo.setEditable(True)
-        self.emotion_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.emotion_combo.addItems(list(COMMON_EMOTIONS))
-        self.emotion_combo.setCurrentIndex(-1)
-        self.emotion_combo.setAccessibleName("Emotion name")
-        self.emotion_combo.setMinimumContentsLength(16)
-        typed = self.emotion_combo.lineEdit()
-        assert typed is not None  # an editable combo box has one
-        typed.setPlaceholderText("Pick or type a feeling")
-        typed.returnPressed.connect(self._on_add_emotion)
-        self.add_emotion_button = QPushButton(icon("new"), "Add emotion")
-        self.add_emotion_button.setAccessibleName("Add emotion")
-        self.add_emotion_button.clicked.connect(self._on_add_emotion)
-        self.emotion_note = _wrapping_label()
-        self.emotion_note.setAccessibleName("Emotion note")
-        self._emotion_column = QVBoxLayout()
-        self._emotion_column.setContentsMargins(0, 0, 0, 0)
-        adding = QHBoxLayout()
-        adding.addWidget(self.emotion_combo)
-        adding.addWidget(self.add_emotion_button)
-        adding.addStretch(1)
+        self.emotions_editor = EmotionsEditor()
+        self.emotions_editor.changed.connect(self._emotions_edited)
         content = QWidget()
         column = QVBoxLayout(content)
-        column.addLayout(adding)
-        column.addWidget(self.emotion_note)
-        column.addLayout(self._emotion_column)
+        column.addWidget(self.emotions_editor)
         column.addStretch(1)
         return _scrolling(content)
 
@@ -409,39 +384,12 @@ class ThoughtRecordWizard(QWidget):
 
     # -- emotions ----------------------------------------------------------------------------
 
-    def _on_add_emotion(self) -> None:
-        name = " ".join(self.emotion_combo.currentText().split())
-        if not name:
-            self.emotion_note.setText("Pick a feeling from the list or type one first.")
-            return
-        for row in self._emotion_rows:
-            if row.name.casefold() == name.casefold():
-                self.emotion_note.setText(f"“{row.name}” is already in your list; you can "
-                                          "change how strong it was there.")
-                row.intensity_slider.setFocus()
-                return
-        self.emotion_note.clear()
-        self._add_emotion_row(name, DEFAULT_RATING, None)
-        self.emotion_combo.setCurrentIndex(-1)
-        self.emotion_combo.clearEditText()
+    def _emotions_edited(self) -> None:
+        # A removed feeling takes its re-rating with it (one listed again starts afresh).
+        listed = {emotion.name for emotion in self.emotions_editor.emotions()}
+        self._new_intensities = {name: value for name, value in self._new_intensities.items()
+                                 if name in listed}
         self._edited()
-
-    def _add_emotion_row(self, name: str, intensity: int, new_intensity: int | None) -> None:
-        row = _EmotionRow(name, intensity, new_intensity)
-        row.intensity_slider.valueChanged.connect(self._edited)
-        row.remove_button.clicked.connect(lambda: self._remove_emotion(row))
-        self._emotion_rows.append(row)
-        self._emotion_column.addWidget(row)
-
-    def _remove_emotion(self, row: _EmotionRow) -> None:
-        self._drop_emotion_row(row)
-        self.emotion_combo.setFocus()
-        self._edited()
-
-    def _drop_emotion_row(self, row: _EmotionRow) -> None:
-        self._emotion_rows.remove(row)
-        self._emotion_column.removeWidget(row)
-        _discard(row)
 
     # -- balanced thought and re-rating -------------------------------------------------------
 
@@ -474,21 +422,20 @@ class ThoughtRecordWizard(QWidget):
                                row.set_new_belief)
         self._rerate_column.addSpacing(12)
         self._rerate_column.addWidget(_heading("Your feelings"))
-        if not self._emotion_rows:
+        emotions = self.emotions_editor.emotions()
+        if not emotions:
             self._rerate_column.addWidget(_muted("There are no feelings to re-rate."))
-        for emotion in self._emotion_rows:
-            if emotion.new_intensity is None:
-                emotion.new_intensity = emotion.intensity_slider.value()
-            self._add_rerating(f"{emotion.name} — it was {emotion.intensity_slider.value()} % "
-                               "before.", f"New intensity of {emotion.name}",
-                               emotion.new_intensity, emotion.set_new_intensity)
+        for name, intensity in emotions:
+            self._add_rerating(f"{name} — it was {intensity} % before.", f"New intensity of {name}",
+                               self._new_intensities.setdefault(name, intensity),
+                               functools.partial(self._new_intensities.__setitem__, name))
         self._rerate_column.addStretch(1)
 
     def _add_rerating(self, text: str, name: str, value: int,
                       keep: Callable[[int], None]) -> None:
         label = _wrapping_label(text)
         label.setTextFormat(Qt.TextFormat.PlainText)
-        rating, slider = _percent_slider(name, value)
+        rating, slider = percent_slider(name, value)
         slider.valueChanged.connect(keep)
         slider.valueChanged.connect(self._edited)
         self._rerate_sliders.append(slider)
@@ -498,6 +445,7 @@ class ThoughtRecordWizard(QWidget):
     # -- moving between steps -----------------------------------------------------------------
 
     def _go_to(self, index: int) -> None:
+        self.emotions_editor.take_typed()
         self._show_step(index)
         self._save_now()
         self._focus_step()
@@ -525,7 +473,7 @@ class ThoughtRecordWizard(QWidget):
         first: QWidget | None = {
             "situation": self.situation_edit,
             "thoughts": self._thought_rows[0].text_edit if self._thought_rows else None,
-            "emotions": self.emotion_combo,
+            "emotions": self.emotions_editor,
             "distortions": self.picker,
             "evidence": self.evidence_for_edit,
             "balanced_thought": self.balanced_edit,
@@ -553,6 +501,7 @@ class ThoughtRecordWizard(QWidget):
         self.finished.emit(self._built("complete", THOUGHT_RECORD_STEPS[-1]))
 
     def _save_and_close(self) -> None:
+        self.emotions_editor.take_typed()
         self._save_now()
         self.closed.emit()
 
@@ -580,16 +529,16 @@ class ThoughtRecordWizard(QWidget):
             situation=self.situation_edit.toPlainText().strip(),
             thoughts=tuple(AutomaticThought(row.text_edit.text().strip(),
                                             row.belief_slider.value()) for row in kept),
-            emotions=tuple(Emotion(row.name, row.intensity_slider.value())
-                           for row in self._emotion_rows),
+            emotions=self.emotions_editor.emotions(),
             distortions=self.picker.chosen(),
             evidence_for=self.evidence_for_edit.toPlainText().strip(),
             evidence_against=self.evidence_against_edit.toPlainText().strip(),
             balanced_thought=self.balanced_edit.toPlainText().strip(),
             rerated_beliefs=tuple(Rerating(index, row.new_belief)
                                   for index, row in enumerate(kept) if row.new_belief is not None),
-            rerated_emotions=tuple(Emotion(row.name, row.new_intensity)
-                                   for row in self._emotion_rows if row.new_intensity is not None),
+            rerated_emotions=tuple(Emotion(name, self._new_intensities[name])
+                                   for name, _ in self.emotions_editor.emotions()
+                                   if name in self._new_intensities),
             status=status,
             step=step,
         )
@@ -624,7 +573,7 @@ class _ThoughtRow(QFrame):
         self.text_edit.setPlaceholderText("e.g. She thinks my work is useless.")
         self.text_label = QLabel()
         self.text_label.setBuddy(self.text_edit)
-        rating, self.belief_slider = _percent_slider("", belief)
+        rating, self.belief_slider = percent_slider("", belief)
         self.remove_button = QToolButton()
         self.remove_button.setIcon(icon("delete"))
         grid = QGridLayout(self)
@@ -644,56 +593,6 @@ class _ThoughtRow(QFrame):
 
     def set_new_belief(self, value: int) -> None:
         self.new_belief = value
-
-
-class _EmotionRow(QWidget):
-    def __init__(self, name: str, intensity: int, new_intensity: int | None) -> None:
-        super().__init__()
-        self.name = name
-        self.new_intensity = new_intensity
-        label = QLabel(name)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setMinimumWidth(120)
-        rating, self.intensity_slider = _percent_slider(f"Intensity of {name}", intensity)
-        label.setBuddy(self.intensity_slider)
-        self.remove_button = QToolButton()
-        self.remove_button.setIcon(icon("delete"))
-        self.remove_button.setAccessibleName(f"Remove {name}")
-        self.remove_button.setToolTip(f"Remove {name}")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(label)
-        row.addWidget(rating, 1)
-        row.addWidget(self.remove_button)
-
-    def set_new_intensity(self, value: int) -> None:
-        self.new_intensity = value
-
-
-def _percent_slider(name: str, value: int) -> tuple[QWidget, QSlider]:
-    """A 0-100 slider with its value written beside it; the slider, for its signals."""
-    slider = QSlider(Qt.Orientation.Horizontal)
-    slider.setRange(0, 100)
-    slider.setSingleStep(5)
-    slider.setPageStep(10)
-    slider.setValue(value)
-    if name:
-        slider.setAccessibleName(name)
-    shown = QLabel()
-    shown.setMinimumWidth(shown.fontMetrics().horizontalAdvance("100 %") + 4)
-    shown.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-    def show_value(current: int) -> None:
-        shown.setText(f"{current} %")
-
-    show_value(value)
-    slider.valueChanged.connect(show_value)
-    holder = QWidget()
-    row = QHBoxLayout(holder)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.addWidget(slider, 1)
-    row.addWidget(shown)
-    return holder, slider
 
 
 def _text_box(name: str, placeholder: str) -> QPlainTextEdit:

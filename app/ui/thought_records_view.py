@@ -129,7 +129,8 @@ class ThoughtRecordsView(QWidget):
     # -- what it shows ----------------------------------------------------------------------
 
     def set_records(self, records: Sequence[ThoughtRecord]) -> None:
-        """Newest first; the record chosen before stays chosen while it is still there."""
+        """Newest first; the record chosen before stays chosen while it is still there, else
+        the newest is."""
         chosen = self.chosen_id()
         self._records = {record.id: record for record in records}
         self.records_list.blockSignals(True)
@@ -144,6 +145,8 @@ class ThoughtRecordsView(QWidget):
             self.records_list.addItem(item)
             if record.id == chosen:
                 self.records_list.setCurrentItem(item)
+        if self.records_list.currentItem() is None and self.records_list.count():
+            self.records_list.setCurrentRow(0)  # the newest, as a mail client opens its newest
         self.records_list.blockSignals(False)
         self.records_list.setVisible(bool(records))
         self.empty_label.setVisible(not records)

@@ -260,3 +260,34 @@ def test_the_self_help_note_is_shown_until_it_is_dismissed(
     assert not any(label.isVisible() for label in later.findChildren(QLabel)
                    if label.accessibleName() == "Not a therapist")
 
+
+
+def test_the_weekly_reflection_is_written_by_the_real_model_and_can_be_kept(
+        qtbot: QtBot, page: JournalPage, engine_host: EngineHost, starter_path: Path,
+        vault: Vault, vault_jobs: TaskThread) -> None:
+    write_entry(qtbot, page, "Finished the garden fence with Dad. Tired but proud.")
+    engine_host.load(starter_path, LoadOptions(n_ctx=2048, seed=7))
+    qtbot.waitUntil(page.reflect_button.isEnabled, timeout=LOAD)
+    click(qtbot, page, "Weekly reflection")
+    dialog = page.reflection_dialog
+    assert dialog is not None and dialog.isVisible()
+    keep = named(dialog, QAbstractButton, "Keep reflection in journal")
+    qtbot.waitUntil(keep.isEnabled, timeout=LOAD)
+    reflection = named(dialog, QTextBrowser, "Weekly reflection").toPlainText()
+    assert reflection.strip()
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(stored_entries(vault_jobs, qtbot, vault)) == 2, timeout=SLOW)
+    kept = next(e for e in stored_entries(vault_jobs, qtbot, vault) if e.tags == ("reflection",))
+    assert kept.text == reflection and kept.title == "Weekly reflection"
+
+
+def test_exporting_warns_first_and_locking_closes_what_is_open(
+        qtbot: QtBot, page: JournalPage) -> None:
+    write_entry(qtbot, page, "Something private.")
+    click(qtbot, page, "Export journal")
+    flow = page.export_flow
+    assert flow is not None and flow.warning is not None and flow.warning.isVisible()
+    assert "not encrypted" in flow.warning.informativeText()
+    warning = flow.warning
+    page.clear()
+    assert not warning.isVisible()

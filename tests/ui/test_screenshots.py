@@ -1,6 +1,7 @@
 """`minigiants` started as a real process on a real X server (Xvfb), driven by key presses through
 xdotool, photographed with ImageMagick: the welcome, a chat with a Markdown and code reply, the
-model manager and the settings, in both themes. The pictures go to a temporary folder, or to
+journal (entries, the mood chart, thought records), the model manager and the settings, in both
+themes. The pictures go to a temporary folder, or to
 MINIGIANTS_SCREENSHOTS (`make screenshots` sets docs/screenshots, which the README shows)."""
 
 from __future__ import annotations
@@ -190,12 +191,18 @@ def test_screenshots_of_the_real_app(display: str, shots: Path, tmp_path: Path, 
     app.key("Return")
     chat = app.shoot(shots / f"chat-{theme}.png", settle=8)  # unlock, model load, render
     app.key("ctrl+2")
-    models = app.shoot(shots / f"models-{theme}.png", settle=4)
+    journal = app.shoot(shots / f"journal-{theme}.png")
+    app.key("alt+m")
+    mood = app.shoot(shots / f"mood-{theme}.png")
+    app.key("alt+t")
+    records = app.shoot(shots / f"thought-records-{theme}.png")
     app.key("ctrl+3")
+    models = app.shoot(shots / f"models-{theme}.png", settle=4)
+    app.key("ctrl+4")
     settings = app.shoot(shots / f"settings-{theme}.png")
     app.quit()
 
-    pictures = [welcome, chat, models, settings]
+    pictures = [welcome, chat, journal, mood, records, models, settings]
     for picture in pictures:
         assert image_size(picture) == (WIDTH, HEIGHT)
         assert colours(picture) > 50, f"{picture.name} looks blank"

@@ -92,14 +92,10 @@ def test_a_whole_record_typed_step_by_step_finishes_with_every_field(
     typed.setFocus()
     qtbot.keyClicks(typed, "anxious")
     click(qtbot, wizard, "Add emotion")
-    qtbot.keyClicks(typed, "worn out")  # not one of the offered words: as good as any
-    qtbot.keyClick(typed, Qt.Key.Key_Return)
-    qtbot.keyClicks(typed, "Anxious")
-    click(qtbot, wizard, "Add emotion")
-    assert "already in your list" in named(wizard, QLabel, "Emotion note").text()
     named(wizard, QSlider, "Intensity of anxious").setValue(70)
-    named(wizard, QSlider, "Intensity of worn out").setValue(30)
+    qtbot.keyClicks(typed, "worn out")  # typed, not added: Next takes it
     click(qtbot, wizard, "Next")
+    named(wizard, QSlider, "Intensity of worn out").setValue(30)
 
     assert wizard.step_label.text() == "Step 4 of 7 · Thinking traps"
     # Ticked out of the list's order: the record keeps the list's order.
@@ -206,6 +202,7 @@ def test_a_draft_resumes_at_its_step_with_everything_restored(wizard: ThoughtRec
         emotions=(Emotion("hurt", 60), Emotion("angry", 35)),
         distortions=("mind_reading", "labelling"),
         evidence_for="She was late twice this month.",
+        rerated_emotions=(Emotion("angry", 10),),
         step="evidence",
     )
     with qtbot.assertNotEmitted(wizard.save_requested, wait=100):  # showing is no edit
@@ -241,6 +238,31 @@ def test_finishing_without_a_thought_is_refused_kindly(wizard: ThoughtRecordWiza
     with qtbot.waitSignal(wizard.finished, timeout=1000) as finished:
         click(qtbot, wizard, "Finish")
     assert finished.args[0].thoughts == (AutomaticThought("Everything goes wrong for me.", 50),)
+
+
+def test_feelings_added_and_removed_keep_the_rest_of_their_rerating(
+        wizard: ThoughtRecordWizard, qtbot: QtBot) -> None:
+    wizard.start(new_draft(
+        emotions=(Emotion("hurt", 60), Emotion("angry", 35)),
+        rerated_emotions=(Emotion("hurt", 20), Emotion("angry", 30)), step="emotions"))
+    click(qtbot, wizard, "Remove angry")
+    wizard.emotions_editor.add_emotion("sad")
+    assert wizard.record().rerated_emotions == (Emotion("hurt", 20),)
+    # A row added to a shown layout is shown a moment later.
+    qtbot.waitUntil(lambda: named(wizard, QAbstractButton, "Remove sad").isVisibleTo(wizard))
+    for _ in range(4):
+        click(qtbot, wizard, "Next")
+    assert named(wizard, QSlider, "New intensity of hurt").value() == 20
+    named(wizard, QSlider, "New intensity of sad").setValue(40)
+    assert wizard.record().rerated_emotions == (Emotion("hurt", 20), Emotion("sad", 40))
+
+    for _ in range(4):
+        click(qtbot, wizard, "Back")
+    click(qtbot, wizard, "Remove sad")  # listed again, it is a new feeling: not re-rated yet
+    wizard.emotions_editor.add_emotion("sad")
+    record = wizard.record()
+    assert record.emotions == (Emotion("hurt", 60), Emotion("sad", 50))
+    assert record.rerated_emotions == (Emotion("hurt", 20),)
 
 
 def test_removed_thoughts_lose_their_rerating(wizard: ThoughtRecordWizard, qtbot: QtBot) -> None:
