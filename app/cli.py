@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"minigiants {__version__}")
     parser.add_argument("--verbose", action="store_true", help="also show llama.cpp's log")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation end to end (a model, one chat turn, the "
+                             "encrypted vault, the GUI toolkit) and exit")
+    parser.add_argument("--model", metavar="ID|PATH",
+                        help="with --self-test: the model to use (default: the starter model)")
+    parser.add_argument("--gpu-layers", type=_gpu_layers, default=0,
+                        help="with --self-test: layers to offload: 0, N or 'all'")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     doctor = commands.add_parser("doctor", help="hardware, backends, versions and data folder")
@@ -257,6 +264,8 @@ def _rate(rate: float | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.self_test:
+        return _self_test(args)
     if args.command is None:
         return gui_main()
     configure_logging(verbose=args.verbose)
@@ -268,6 +277,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # a file named on the command line is missing, a folder, not ours ...
         print(f"{error.filename}: {error.strerror}" if error.filename else str(error), file=sys.stderr)
         return 2
+
+
+def _self_test(args: argparse.Namespace) -> int:
+    from app.self_test import SelfTestFailed, header, print_step, run_self_test
+
+    configure_logging(verbose=args.verbose)
+    if sys.platform.startswith("linux") and not any(
+            os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no window is needed
+
+    def check_qt() -> str:
+        from app.ui.self_check import check_qt
+
+        return check_qt()
+
+    print(header(), flush=True)
+    model = _model_path(args) if args.model is not None else None
+    try:
+        steps = run_self_test(model, print_step, gpu_layers=args.gpu_layers,
+                              extra_checks=[("the GUI toolkit", check_qt)])
+    except SelfTestFailed as error:
+        print(error.for_person(), file=sys.stderr)
+        return 1
+    print(f"All {len(steps)} checks passed.")
+    return 0
 
 
 def gui_main() -> int:

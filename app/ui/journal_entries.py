@@ -133,9 +133,17 @@ class EntriesView(QWidget):
         return list(self._entries)
 
     def entry_saved(self, entry: JournalEntry) -> None:
-        """Put the stored version in the list at once, before the page re-reads the whole list."""
-        others = [known for known in self._entries if known.id != entry.id]
-        self.set_entries(sorted([entry, *others], key=lambda e: e.day, reverse=True))
+        """Show the stored version. An entry saved again on the same day only changes its own
+        line: rebuilding a list of years of entries at every pause in typing would stall typing."""
+        before = next((n for n, known in enumerate(self._entries) if known.id == entry.id), None)
+        if before is not None and self._entries[before].day == entry.day:
+            self._entries[before] = entry
+            item = self._item(entry.id)
+            if item is not None and not self._searching:
+                item.setText(entry_label(entry))
+        else:
+            others = [known for known in self._entries if known.id != entry.id]
+            self.set_entries(sorted([entry, *others], key=lambda e: e.day, reverse=True))
         self.editor.saved(entry)
 
     def show_day(self, day: str) -> None:
@@ -220,11 +228,16 @@ class EntriesView(QWidget):
             self._select(self.editor.entry_id)
 
     def _select(self, entry_id: str) -> None:
+        item = self._item(entry_id)
+        if item is not None:
+            self.list.setCurrentItem(item)
+
+    def _item(self, entry_id: str) -> QListWidgetItem | None:
         for row in range(self.list.count()):
             item = self.list.item(row)
             if item.data(_ID) == entry_id:
-                self.list.setCurrentItem(item)
-                return
+                return item
+        return None
 
     def _item_chosen(self, item: QListWidgetItem) -> None:
         entry_id = item.data(_ID)
