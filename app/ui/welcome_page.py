@@ -36,8 +36,9 @@ class WelcomePage(QWidget):
     create_requested = Signal(str, bool)  # passphrase, whether to make a recovery key
     model_choice = Signal(str)  # STARTER, CATALOG or DISCOVER
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, starter_installed: bool = True) -> None:
         super().__init__(parent)
+        self._starter_installed = starter_installed  # the installed app ships without weights
         self.steps = QStackedWidget()
         self.steps.addWidget(self._passphrase_step())
         self.steps.addWidget(self._recovery_step())
@@ -115,7 +116,12 @@ class WelcomePage(QWidget):
             button.setAccessibleName(label)
             button.clicked.connect(lambda _=False, c=choice: self.model_choice.emit(c))
             self.choice_buttons[choice] = button
-        self.choice_buttons[STARTER].setDefault(True)
+        if not self._starter_installed:
+            self.choice_buttons.pop(STARTER).deleteLater()
+            download = "Choose a model to download: the catalog shows which fit this computer"
+            self.choice_buttons[CATALOG].setText(download)
+            self.choice_buttons[CATALOG].setAccessibleName(download)
+        next(iter(self.choice_buttons.values())).setDefault(True)
         return self._column(text, *self.choice_buttons.values())
 
     def _create(self) -> None:
