@@ -36,8 +36,15 @@ for _ in $(seq 50); do DISPLAY=$display xdotool getmouselocation >/dev/null 2>&1
 start=$(date +%s%N)
 DISPLAY=$display MINIGIANTS_HOME="$work/gui" QT_QPA_PLATFORM=xcb "$app" >"$work/gui.log" 2>&1 &
 pid=$!
-window=$(DISPLAY=$display timeout 60 xdotool search --sync --onlyvisible --name '^Mini-Giants$' | head -1) || {
-  echo "no Mini-Giants window appeared within 60 s; its output:" >&2; cat "$work/gui.log" >&2; exit 1; }
+window=""
+for _ in $(seq 1200); do  # every 50 ms for up to 60 s (xdotool's own --sync looks every 500 ms)
+  window=$(DISPLAY=$display xdotool search --onlyvisible --name '^Mini-Giants$' 2>/dev/null | head -1) || true
+  [ -n "$window" ] && break
+  sleep 0.05
+done
+if [ -z "$window" ]; then
+  echo "no Mini-Giants window appeared within 60 s; its output:" >&2; cat "$work/gui.log" >&2; exit 1
+fi
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "window shown ${elapsed_ms} ms after launch ($app)"
 DISPLAY=$display xdotool windowfocus --sync "$window" 2>/dev/null  # no window manager to do it
