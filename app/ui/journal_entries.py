@@ -133,17 +133,26 @@ class EntriesView(QWidget):
         return list(self._entries)
 
     def entry_saved(self, entry: JournalEntry) -> None:
-        """Show the stored version. An entry saved again on the same day only changes its own
-        line: rebuilding a list of years of entries at every pause in typing would stall typing."""
+        """Show the stored version: only its own line changes (or moves, or is added), since
+        rebuilding a list of years of entries at a pause in typing would stall the typing."""
         before = next((n for n, known in enumerate(self._entries) if known.id == entry.id), None)
         if before is not None and self._entries[before].day == entry.day:
-            self._entries[before] = entry
-            item = self._item(entry.id)
-            if item is not None and not self._searching:
-                item.setText(entry_label(entry))
+            self._entries[before] = entry  # same day: it keeps its place, as the vault keeps it
         else:
-            others = [known for known in self._entries if known.id != entry.id]
-            self.set_entries(sorted([entry, *others], key=lambda e: e.day, reverse=True))
+            self._entries = [known for known in self._entries if known.id != entry.id]
+            # Newest day first, and a new entry first within its day: as the vault lists them.
+            at = next((n for n, known in enumerate(self._entries) if known.day <= entry.day),
+                      len(self._entries))
+            self._entries.insert(at, entry)
+        self._mark(entry.day)
+        if not self._searching:
+            item = self._item(entry.id)
+            if item is not None:
+                self.list.takeItem(self.list.row(item))
+            if self._day in (None, entry.day):
+                shown = [known for known in self._entries if self._day in (None, known.day)]
+                self.list.insertItem(shown.index(entry), self._new_item(entry))
+            self._show_count()
         self.editor.saved(entry)
 
     def show_day(self, day: str) -> None:
@@ -202,15 +211,25 @@ class EntriesView(QWidget):
 
     def _mark_days(self) -> None:
         self.calendar.setDateTextFormat(QDate(), QTextCharFormat())  # forget the old marks
+        for day in {entry.day for entry in self._entries}:
+            self._mark(day)
+
+    def _mark(self, day: str) -> None:
         bold = QTextCharFormat()
         bold.setFontWeight(QFont.Weight.Bold)
         bold.setForeground(self.palette().highlight())
-        for day in {entry.day for entry in self._entries}:
-            self.calendar.setDateTextFormat(QDate.fromString(day, Qt.DateFormat.ISODate), bold)
+        self.calendar.setDateTextFormat(QDate.fromString(day, Qt.DateFormat.ISODate), bold)
 
     def _fill_list(self) -> None:
         self.list.clear()
-        shown = [entry for entry in self._entries if self._day in (None, entry.day)]
+        for entry in self._entries:
+            if self._day in (None, entry.day):
+                self.list.addItem(self._new_item(entry))
+        self._show_count()
+        if self.editor.entry_id is not None:
+            self._select(self.editor.entry_id)
+
+    def _show_count(self) -> None:
         if self._day is None:
             count = len(self._entries)
             self.filter_label.setText(f"{count} entr{'y' if count == 1 else 'ies'}")
@@ -218,14 +237,14 @@ class EntriesView(QWidget):
         else:
             self.filter_label.setText(f"Entries on {day_label(self._day)}")
             self.show_all.show()
-        for entry in shown:
-            item = QListWidgetItem(entry_label(entry))
-            item.setData(_ID, entry.id)
-            if entry.tags:
-                item.setToolTip("Tags: " + ", ".join(entry.tags))
-            self.list.addItem(item)
-        if self.editor.entry_id is not None:
-            self._select(self.editor.entry_id)
+
+    @staticmethod
+    def _new_item(entry: JournalEntry) -> QListWidgetItem:
+        item = QListWidgetItem(entry_label(entry))
+        item.setData(_ID, entry.id)
+        if entry.tags:
+            item.setToolTip("Tags: " + ", ".join(entry.tags))
+        return item
 
     def _select(self, entry_id: str) -> None:
         item = self._item(entry_id)
