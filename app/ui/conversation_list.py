@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.open_dialogs import ask_to_delete
 from app.vault.records import Conversation
 from app.vault.search import JOURNAL_KINDS, SearchHit
 
@@ -182,20 +183,10 @@ class ConversationList(QWidget):
     def ask_delete(self, item: QListWidgetItem) -> None:
         """Asks first, in a dialog that does not block the window (Cancel is the default)."""
         conversation_id = item.data(_ID)
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete conversation",
-                          f"Delete “{item.toolTip()}” and all its messages? This cannot be undone.",
-                          parent=self)
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(_result: int) -> None:
-            if box.clickedButton() is delete:
-                self.delete_requested.emit(conversation_id)
-
-        box.finished.connect(answered)
-        self.confirmation = box
-        box.open()
+        self.confirmation = ask_to_delete(
+            self, "Delete conversation",
+            f"Delete “{item.toolTip()}” and all its messages? This cannot be undone.",
+            lambda: self.delete_requested.emit(conversation_id))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.ui.conversation_list import add_hit
 from app.ui.icons import icon
 from app.ui.journal_entry_editor import EntryEditor
+from app.ui.open_dialogs import ask_to_delete
 from app.vault.records import JournalEntry
 from app.vault.search import JOURNAL_ENTRY, MOOD_CHECKIN, THOUGHT_RECORD, SearchHit
 
@@ -287,20 +288,10 @@ class EntriesView(QWidget):
         self._searching = False
 
     def _confirm_delete(self, entry_id: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete this entry?",
-                          "The entry will be deleted from your journal. Mood check-ins made "
-                          "with it stay in your mood history.", parent=self)
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(_: int) -> None:
-            if box.clickedButton() is delete:
-                self.delete_confirmed.emit(entry_id)
-
-        box.finished.connect(answered)
-        self.delete_box = box
-        box.open()
+        self.delete_box = ask_to_delete(
+            self, "Delete this entry?", "The entry will be deleted from your journal. Mood "
+            "check-ins made with it stay in your mood history.",
+            lambda: self.delete_confirmed.emit(entry_id))
 
     def entry_deleted(self, entry_id: str) -> None:
         self.set_entries([entry for entry in self._entries if entry.id != entry_id])

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.icons import icon
 from app.ui.markdown_render import render_markdown
+from app.ui.open_dialogs import ask_to_delete
 from app.ui.theme import is_dark
 from app.ui.thought_record_wizard import ThoughtRecordWizard
 from app.vault.export import Export, as_markdown
@@ -207,18 +208,11 @@ class ThoughtRecordsView(QWidget):
         record = self._records.get(self.chosen_id() or "")
         if record is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete thought record",
-                          f"Delete the thought record from {_day(record.created)}? This cannot "
-                          "be undone.", parent=self)
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.confirmation = ask_to_delete(
+            self, "Delete thought record",
+            f"Delete the thought record from {_day(record.created)}? This cannot be undone.",
+            lambda: self.delete_requested.emit(record.id))
+        self.confirmation.finished.connect(self._forget_confirmation)
 
-        def answered(_result: int) -> None:
-            if box.clickedButton() is delete:
-                self.delete_requested.emit(record.id)
-            self.confirmation = None
-
-        box.finished.connect(answered)
-        self.confirmation = box
-        box.open()
+    def _forget_confirmation(self) -> None:
+        self.confirmation = None

@@ -1,4 +1,5 @@
-"""What the page tests share: a real vault living on its own TaskThread, as in the app."""
+"""What the page tests share: a real vault living on its own TaskThread, as in the app, and the
+app's look put back after a test that changes the theme."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.ui.background import TaskThread
+from app.ui.theme import apply_theme
 from app.vault.store import Vault
 from tests.vault.conftest import floor_kdf
 
@@ -38,3 +42,13 @@ def vault(vault_jobs: TaskThread, qtbot: QtBot, private_home: Path) -> Iterator[
     assert isinstance(created, Vault)
     yield created
     vault_jobs.submit(created.close)  # on its own thread; stopping the thread waits for it
+
+
+@pytest.fixture
+def restore_look(qapp: QApplication) -> Iterator[None]:
+    """The look is application-wide: give the next test the one this one found."""
+    style, palette = qapp.style().name(), QPalette(qapp.palette())
+    yield
+    apply_theme(qapp, "system")  # stops following an explicit choice
+    qapp.setStyle(style)
+    qapp.setPalette(palette)

@@ -5,7 +5,6 @@ tab's recent list, span buttons and the signals the journal page listens to."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from typing import TypeVar
 
 import pytest
@@ -64,14 +63,6 @@ def sample() -> list[MoodCheckin]:
         if back % 4 == 0:
             result.append(checkin(f"d{back}", day, 10 - (back % 11), at="20:00"))
     return result
-
-
-@pytest.fixture
-def restore_look(qapp: QApplication) -> Iterator[None]:
-    style, palette = qapp.style().name(), QPalette(qapp.palette())
-    yield
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ passphrase fields' live strength meter."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,14 +53,6 @@ def page(qtbot: QtBot, vault_jobs: TaskThread, vault: Vault, private_home: Path)
     qtbot.waitUntil(lambda: shown.token_box.status_label.text() == "No token saved.",
                     timeout=SLOW)
     return shown
-
-
-@pytest.fixture
-def restore_look(qapp: QApplication) -> Iterator[None]:
-    style, palette = qapp.style().name(), QPalette(qapp.palette())
-    yield
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
 
 
 def emitted(page: SettingsPage, qtbot: QtBot, action: Callable[[], object]) -> Preferences:

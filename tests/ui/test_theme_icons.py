@@ -3,8 +3,6 @@ follows the system live, and icons are drawn crisp in the palette's text colour.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPalette
@@ -17,16 +15,7 @@ from app.ui.theme import apply_theme, is_dark
 
 Role = QPalette.ColorRole
 Group = QPalette.ColorGroup
-
-
-@pytest.fixture(autouse=True)
-def restore_look(qapp: QApplication) -> Iterator[None]:
-    """The look is application-wide: give the next test the one this one found."""
-    style, palette = qapp.style().name(), QPalette(qapp.palette())
-    yield
-    apply_theme(qapp, "system")  # stops following an explicit choice
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
+pytestmark = pytest.mark.usefixtures("restore_look")  # the look is application-wide
 
 
 def contrast(first: QColor, second: QColor) -> float:
