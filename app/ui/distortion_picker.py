@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.journal.companion import Suggestions
 from app.journal.distortions import Distortion, distortions
+from app.ui.common_widgets import discard, muted_label, wrapping_label
 
 MODEL_TOO_SMALL = ("The model could not find anything it could back with your own words; a "
                    "larger model usually does better.")
@@ -44,7 +45,7 @@ class DistortionPicker(QWidget):
         self._unknown: tuple[str, ...] = ()
         self._cards: list[QFrame] = []
 
-        self.suggestion_note = _wrapping_label()
+        self.suggestion_note = wrapping_label()
         self.suggestion_note.setAccessibleName("Suggestions")
         self.suggestion_note.hide()
         self._suggestion_column = QVBoxLayout()
@@ -99,10 +100,10 @@ class DistortionPicker(QWidget):
             card.setAutoFillBackground(True)
             card.setBackgroundRole(QPalette.ColorRole.Base)
             card.setAccessibleName(f"Suggestion: {name}")
-            words = _wrapping_label(f"<b>{html.escape(name)}</b>, in your words "
+            words = wrapping_label(f"<b>{html.escape(name)}</b>, in your words "
                                     f"“{html.escape(suggestion.quote)}”")
             words.setTextFormat(Qt.TextFormat.RichText)
-            question = _wrapping_label(suggestion.question)
+            question = wrapping_label(suggestion.question)
             question.setTextFormat(Qt.TextFormat.PlainText)
             _italic(question)
             tick = QCheckBox(f"Tick {name}")
@@ -123,9 +124,7 @@ class DistortionPicker(QWidget):
             del boxes[1:]
         for card in self._cards:
             self._suggestion_column.removeWidget(card)
-            card.hide()
-            card.setParent(None)  # gone from findChildren at once, deleted once Qt is idle
-            card.deleteLater()
+            discard(card)
         self._cards.clear()
         self.suggestion_note.clear()
         self.suggestion_note.hide()
@@ -152,9 +151,8 @@ class _DistortionRow(QFrame):
         bold = self.check.font()
         bold.setBold(True)
         self.check.setFont(bold)
-        explanation = _wrapping_label(distortion.explanation)
-        example = _wrapping_label(f"e.g. {distortion.example}")
-        example.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        explanation = wrapping_label(distortion.explanation)
+        example = muted_label(f"e.g. {distortion.example}")
         _italic(example)
         style = self.style()
         indent = (style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
@@ -175,12 +173,6 @@ class _DistortionRow(QFrame):
             self.check.toggle()
             self.check.setFocus()
         super().mouseReleaseEvent(event)
-
-
-def _wrapping_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label
 
 
 def _italic(label: QLabel) -> None:

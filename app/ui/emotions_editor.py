@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.journal.feelings import COMMON_EMOTIONS
+from app.ui.common_widgets import discard
 from app.ui.icons import icon
 from app.vault.records import Emotion
 
@@ -155,10 +156,7 @@ class EmotionsEditor(QWidget):
     def _drop_row(self, row: _EmotionRow) -> None:
         self._rows.remove(row)
         self._rows_column.removeWidget(row)
-        # Gone from the children at once; deleted once idle (its own click may be under way).
-        row.hide()
-        row.setParent(None)
-        row.deleteLater()
+        discard(row)  # its own click may be under way
 
     def _row_named(self, name: str) -> _EmotionRow | None:
         wanted = " ".join(name.split()).casefold()

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
-import shiboken6
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QStandardPaths, Qt
 from PySide6.QtGui import (
     QFontDatabase,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 from app import __version__
 from app.errors import MiniGiantsError
 from app.ui.background import TaskThread
+from app.ui.common_widgets import while_alive
 from app.vault.export import PLAINTEXT_WARNING, Export, as_markdown
 from app.vault.private_files import write_private
 
@@ -135,12 +135,13 @@ class ExportFlow:
         self._open("file_dialog", dialog)
 
     def _export(self, path: Path, fmt: ExportFormat) -> None:
-        self._jobs.submit(self._collect, lambda export: self._write(path, fmt, export),
-                          self._alive(self._failed), what="collecting what to export")
+        # The window may have moved on (it was locked) by the time the export is collected:
+        # then no file and nothing said.
+        self._jobs.submit(self._collect,
+                          while_alive(self._parent, lambda export: self._write(path, fmt, export)),
+                          while_alive(self._parent, self._failed), what="collecting what to export")
 
     def _write(self, path: Path, fmt: ExportFormat, export: Export) -> None:
-        if not shiboken6.isValid(self._parent):  # the window moved on (it was locked): no file
-            return
         try:
             write_export(path, fmt, export)
         except MiniGiantsError as error:
@@ -153,13 +154,6 @@ class ExportFlow:
 
     def _failed(self, error: MiniGiantsError) -> None:
         self._tell(QMessageBox.Icon.Warning, "Not exported", error.message, error.hint)
-
-    def _alive(self, callback: Callable[[MiniGiantsError], None]
-               ) -> Callable[[MiniGiantsError], None]:
-        def deliver(error: MiniGiantsError) -> None:
-            if shiboken6.isValid(self._parent):
-                callback(error)
-        return deliver
 
     def _tell(self, kind: QMessageBox.Icon, title: str, text: str, more: str) -> None:
         box = QMessageBox(kind, title, text, QMessageBox.StandardButton.Ok, self._parent)

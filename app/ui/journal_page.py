@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from app.engine import Engine
 from app.errors import MiniGiantsError
 from app.journal.companion import (
-    CompanionStopped,
     suggest_distortions,
     weekly_reflection,
 )
@@ -57,6 +56,12 @@ ENTRIES, MOOD, THOUGHT_RECORDS = 0, 1, 2
 NOTE_SEEN = "journal/self_help_note_seen"  # in ui.ini: whether the note was read, nothing more
 NO_MODEL = "Load a model in Chat first; the companion runs on it, on this computer."
 REFLECTION_DAYS = 7
+
+
+class CompanionBusy(MiniGiantsError):
+    def __init__(self) -> None:
+        super().__init__("The companion is still busy with the last request.",
+                         "Wait for it, or stop it, then ask again.")
 
 
 def record_text(record: ThoughtRecord) -> str:
@@ -150,7 +155,7 @@ class JournalPage(QWidget):
         self.records.export_requested.connect(self._export_record)
         wizard = self.records.wizard
         wizard.save_requested.connect(self._save_record)
-        wizard.finished.connect(self._finish_record)
+        wizard.finished.connect(lambda record: self._save_record(record, finished=True))
         wizard.closed.connect(self._records_changed)
         wizard.help_requested.connect(self._help_with_record)
         wizard.help_cancelled.connect(self._stop_companion)
@@ -335,14 +340,18 @@ class JournalPage(QWidget):
             self._jobs.submit(lambda: vault.thought_record(record_id), self.records.show_wizard,
                               "opening the thought record")
 
-    def _save_record(self, record: ThoughtRecord) -> None:
+    def _save_record(self, record: ThoughtRecord, *, finished: bool = False) -> None:
+        """A draft's autosave, or the finished record (then back to the list of records)."""
         vault = self._vault
         if vault is None:
             return
 
         def saved(stored: ThoughtRecord) -> None:
             self._record_unsaved = False
-            self.records.wizard.saved(stored)
+            if finished:
+                self._records_changed()
+            else:
+                self.records.wizard.saved(stored)
             self._care_for(f"record:{stored.id}", record_text(stored))
 
         self._jobs.submit(lambda: vault.update_thought_record(record), saved,
@@ -351,19 +360,6 @@ class JournalPage(QWidget):
     def _record_not_saved(self, error: MiniGiantsError) -> None:
         self._record_unsaved = True
         self.records.wizard.save_failed(error.for_person())
-
-    def _finish_record(self, record: ThoughtRecord) -> None:
-        vault = self._vault
-        if vault is None:
-            return
-
-        def saved(stored: ThoughtRecord) -> None:
-            self._record_unsaved = False
-            self._care_for(f"record:{stored.id}", record_text(stored))
-            self._records_changed()
-
-        self._jobs.submit(lambda: vault.update_thought_record(record), saved,
-                          "saving the thought record", on_error=self._record_not_saved)
 
     def _delete_record(self, record_id: str) -> None:
         vault = self._vault
@@ -434,7 +430,8 @@ class JournalPage(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.stop_requested.connect(self._stop_companion)
         dialog.keep_requested.connect(self._keep_reflection)
-        dialog.finished.connect(lambda _: self._stop_companion())
+        # Closed while it is being written: stop writing it (and only it).
+        dialog.finished.connect(lambda _: self._stop_companion(dialog.show_reflection))
         self.reflection_dialog = dialog
         dialog.show()
 
@@ -469,8 +466,7 @@ class JournalPage(QWidget):
     def _ask_companion(self, job: Callable[[Engine], Any], on_done: Callable[[Any], None],
                        on_error: Callable[[MiniGiantsError], None]) -> None:
         if self._companion is not None:
-            on_error(MiniGiantsError("The companion is still busy with the last request.",
-                                     "Wait for it, or stop it, then ask again."))
+            on_error(CompanionBusy())
             return
         self._companion = (self._engine.run(job), on_done, on_error)
 
@@ -486,8 +482,10 @@ class JournalPage(QWidget):
             self._companion = None
             on_error(error)
 
-    def _stop_companion(self) -> None:
-        if self._companion is not None:
+    def _stop_companion(self, answering: Callable[[Any], None] | None = None) -> None:
+        """Stop what the companion is doing, or only if it would answer to `answering`."""
+        companion = self._companion
+        if companion is not None and answering in (None, companion[1]):
             self._engine.cancel()  # its answer comes as CompanionStopped, handled as an error
 
     # -- the safety net --------------------------------------------------------------------
@@ -544,8 +542,6 @@ class JournalPage(QWidget):
         return note
 
     def _show_problem(self, error: MiniGiantsError) -> None:
-        if isinstance(error, CompanionStopped) and error.cancelled:
-            return
         box = QMessageBox(QMessageBox.Icon.Warning, "Journal", error.message, parent=self)
         box.setInformativeText(error.hint)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.journal.feelings import mood_word
+from app.ui.common_widgets import buddy_label
 from app.ui.emotions_editor import EmotionsEditor
 from app.ui.icons import icon
 from app.vault.records import Emotion
@@ -56,7 +57,7 @@ class MoodCheckinForm(QWidget):
         mood_font.setBold(True)
         self.mood_label.setFont(mood_font)
         mood_caption = QHBoxLayout()
-        mood_caption.addWidget(_caption("Mood", self.mood_slider))
+        mood_caption.addWidget(buddy_label("Mood", self.mood_slider))
         mood_caption.addStretch(1)
         mood_caption.addWidget(self.mood_label)
         ends = QHBoxLayout()
@@ -92,11 +93,11 @@ class MoodCheckinForm(QWidget):
         layout.addWidget(self.mood_slider)
         layout.addLayout(ends)
         layout.addSpacing(6)
-        layout.addWidget(_caption("Emotions, and how strong each is (0-100)",
+        layout.addWidget(buddy_label("Emotions, and how strong each is (0-100)",
                                   self.emotions_editor))
         layout.addWidget(self.emotions_editor)
         layout.addSpacing(6)
-        layout.addWidget(_caption("Note", self.note_edit))
+        layout.addWidget(buddy_label("Note", self.note_edit))
         layout.addWidget(self.note_edit)
         layout.addWidget(self.error_label)
         layout.addLayout(save_row)
@@ -143,9 +144,3 @@ class MoodCheckinForm(QWidget):
 
     def _show_mood(self, mood: int) -> None:
         self.mood_label.setText(f"{mood} · {mood_word(mood)}")
-
-
-def _caption(text: str, buddy: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(buddy)
-    return label

@@ -9,13 +9,13 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
+from app.ui.common_widgets import buddy_label, wrapping_label
 from app.vault.strength import LABELS, Strength, passphrase_strength
 
 # The meter's fill per score; mid-tone colours that stand out on light and dark grooves alike.
@@ -118,15 +118,3 @@ def _secret_edit(accessible_name: str) -> QLineEdit:
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setAccessibleName(accessible_name)
     return edit
-
-
-def buddy_label(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
-
-
-def wrapping_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label

@@ -10,11 +10,9 @@ through `vault_jobs`, the thread it lives on."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import shiboken6
 from PySide6.QtCore import QRegularExpression, QSignalBlocker, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -41,8 +39,9 @@ from app.hub.access_token import forget_token, masked, store_token, stored_token
 from app.journal.safety import INTERNATIONAL, crisis_regions, crisis_resources
 from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.background import TaskThread
+from app.ui.common_widgets import buddy_label, while_alive, wrapping_label
 from app.ui.icons import icon
-from app.ui.passphrase_fields import PassphraseFields, buddy_label, wrapping_label
+from app.ui.passphrase_fields import PassphraseFields
 from app.ui.preferences import Preferences
 from app.ui.theme import apply_theme
 from app.vault.errors import VaultLocked, WrongPassphrase
@@ -416,8 +415,8 @@ class _TokenBox(QGroupBox):
         self.save_button.clicked.connect(self._save)
         self.forget_button.clicked.connect(self._forget)
         self._enable_buttons()
-        jobs.submit(lambda: stored_token(vault), _while_alive(self, self._show_stored),
-                    _while_alive(self, self._show_error), what="reading the saved access token")
+        jobs.submit(lambda: stored_token(vault), while_alive(self, self._show_stored),
+                    while_alive(self, self._show_error), what="reading the saved access token")
 
     def _enable_buttons(self) -> None:
         self.save_button.setEnabled(not self._busy and bool(self.token_edit.text().strip()))
@@ -433,14 +432,14 @@ class _TokenBox(QGroupBox):
             return
         self._start()
         token, vault = self.token_edit.text(), self._vault
-        self._jobs.submit(lambda: store_token(vault, token), _while_alive(self, self._on_saved),
-                          _while_alive(self, self._show_error), what="saving the access token")
+        self._jobs.submit(lambda: store_token(vault, token), while_alive(self, self._on_saved),
+                          while_alive(self, self._show_error), what="saving the access token")
 
     def _forget(self) -> None:
         self._start()
         vault = self._vault
-        self._jobs.submit(lambda: forget_token(vault), _while_alive(self, self._on_forgotten),
-                          _while_alive(self, self._show_error),
+        self._jobs.submit(lambda: forget_token(vault), while_alive(self, self._on_forgotten),
+                          while_alive(self, self._show_error),
                           what="forgetting the access token")
 
     def _on_saved(self, token: str) -> None:
@@ -520,8 +519,8 @@ class _PassphraseBox(QGroupBox):
         self._busy = True
         self._enable_button()
         self.message_label.setText("Checking the current passphrase…")
-        self._jobs.submit(change, _while_alive(self, self._on_changed),
-                          _while_alive(self, self._on_failed), what="changing the passphrase")
+        self._jobs.submit(change, while_alive(self, self._on_changed),
+                          while_alive(self, self._on_failed), what="changing the passphrase")
 
     def _on_changed(self, _: None) -> None:
         self._busy = False
@@ -537,17 +536,6 @@ class _PassphraseBox(QGroupBox):
             self.current_edit.selectAll()
             self.current_edit.setFocus()
         self._enable_button()
-
-
-def _while_alive(widget: QWidget, callback: Callable[[T], None]) -> Callable[[T], None]:
-    """A job's answer can arrive after the page is gone (locking the vault deletes it); then
-    there is nobody left to tell."""
-
-    def deliver(result: T) -> None:
-        if shiboken6.isValid(widget):
-            callback(result)
-
-    return deliver
 
 
 def _spin(low: int, high: int, value: int, accessible_name: str) -> QSpinBox:

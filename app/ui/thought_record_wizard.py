@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.journal.companion import Suggestions
+from app.ui.common_widgets import buddy_label, discard, muted_label, wrapping_label
 from app.ui.distortion_picker import DistortionPicker
 from app.ui.emotions_editor import EmotionsEditor, percent_slider
 from app.ui.icons import icon
@@ -118,17 +119,17 @@ class ThoughtRecordWizard(QWidget):
         self.save_label = QLabel()
         self.save_label.setAccessibleName("Save state")
         self.save_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.instruction_label = _wrapping_label()
+        self.instruction_label = wrapping_label()
         self.instruction_label.setAccessibleName("What to write")
         self.stack = QStackedWidget()
         for page in (self._situation_page(), self._thoughts_page(), self._emotions_page(),
                      self._distortions_page(), self._evidence_page(),
                      self._balanced_thought_page(), self._rerate_page()):
             self.stack.addWidget(page)
-        self.notice = _wrapping_label()
+        self.notice = wrapping_label()
         self.notice.setAccessibleName("Notice")
         self.notice.hide()
-        self.save_problem = _wrapping_label()
+        self.save_problem = wrapping_label()
         self.save_problem.setAccessibleName("Save problem")
         self.retry_button = QPushButton("Try again")
         self.retry_button.setAccessibleName("Try saving again")
@@ -308,7 +309,7 @@ class ThoughtRecordWizard(QWidget):
         self.stop_help_button.setToolTip("Stop the model looking")
         self.stop_help_button.clicked.connect(self.help_cancelled)
         self.stop_help_button.hide()
-        self.help_note = _wrapping_label()
+        self.help_note = wrapping_label()
         self.help_note.setAccessibleName("Help message")
         self._refresh_help_button()
         helper = QHBoxLayout()
@@ -331,10 +332,9 @@ class ThoughtRecordWizard(QWidget):
                      _labelled("Evidence &against the thoughts:", self.evidence_against_edit))
 
     def _balanced_thought_page(self) -> QWidget:
-        self.thoughts_reference = _wrapping_label()
+        self.thoughts_reference = muted_label()
         self.thoughts_reference.setAccessibleName("Your thoughts")
         self.thoughts_reference.setTextFormat(Qt.TextFormat.PlainText)
-        self.thoughts_reference.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.balanced_edit = _text_box("Balanced thought", "A fairer way to see it")
         return _page(self.thoughts_reference,
                      _labelled("&Balanced thought:", self.balanced_edit))
@@ -371,7 +371,7 @@ class ThoughtRecordWizard(QWidget):
     def _drop_thought_row(self, row: _ThoughtRow) -> None:
         self._thought_rows.remove(row)
         self._thought_column.removeWidget(row)
-        _discard(row)
+        discard(row)
         self._renumber_thoughts()
 
     def _renumber_thoughts(self) -> None:
@@ -407,12 +407,12 @@ class ThoughtRecordWizard(QWidget):
         re-rated before or, the first time, at the first rating (no change until moved)."""
         while (item := self._rerate_column.takeAt(0)) is not None:
             if (widget := item.widget()) is not None:
-                _discard(widget)
+                discard(widget)
         self._rerate_sliders = []
         kept = self._kept_thoughts()
         self._rerate_column.addWidget(_heading("Your thoughts"))
         if not kept:
-            self._rerate_column.addWidget(_muted("There are no thoughts to re-rate."))
+            self._rerate_column.addWidget(muted_label("There are no thoughts to re-rate."))
         for number, row in enumerate(kept, start=1):
             if row.new_belief is None:
                 row.new_belief = row.belief_slider.value()
@@ -424,7 +424,7 @@ class ThoughtRecordWizard(QWidget):
         self._rerate_column.addWidget(_heading("Your feelings"))
         emotions = self.emotions_editor.emotions()
         if not emotions:
-            self._rerate_column.addWidget(_muted("There are no feelings to re-rate."))
+            self._rerate_column.addWidget(muted_label("There are no feelings to re-rate."))
         for name, intensity in emotions:
             self._add_rerating(f"{name} — it was {intensity} % before.", f"New intensity of {name}",
                                self._new_intensities.setdefault(name, intensity),
@@ -433,7 +433,7 @@ class ThoughtRecordWizard(QWidget):
 
     def _add_rerating(self, text: str, name: str, value: int,
                       keep: Callable[[int], None]) -> None:
-        label = _wrapping_label(text)
+        label = wrapping_label(text)
         label.setTextFormat(Qt.TextFormat.PlainText)
         rating, slider = percent_slider(name, value)
         slider.valueChanged.connect(keep)
@@ -605,8 +605,7 @@ def _text_box(name: str, placeholder: str) -> QPlainTextEdit:
 
 def _labelled(text: str, box: QWidget) -> QWidget:
     holder = QWidget()
-    label = QLabel(text)
-    label.setBuddy(box)
+    label = buddy_label(text, box)
     column = QVBoxLayout(holder)
     column.setContentsMargins(0, 0, 0, 0)
     column.addWidget(label)
@@ -631,29 +630,9 @@ def _scrolling(content: QWidget) -> QScrollArea:
     return scroll
 
 
-def _discard(widget: QWidget) -> None:
-    """Gone at once for anyone looking among this widget's children, deleted once Qt is idle
-    (it may be the one whose signal is being handled)."""
-    widget.hide()
-    widget.setParent(None)
-    widget.deleteLater()
-
-
-def _wrapping_label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label
-
-
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     font = label.font()
     font.setBold(True)
     label.setFont(font)
-    return label
-
-
-def _muted(text: str) -> QLabel:
-    label = _wrapping_label(text)
-    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
