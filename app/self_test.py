@@ -95,8 +95,11 @@ def run_self_test(model: Path | None, report: Callable[[Step], None], *, gpu_lay
 
 def _hardware(report: HardwareReport) -> str:
     backend = "this build can offload to a GPU" if report.gpu_offload else "CPU-only build"
+    engine = report.backends
+    notes = "".join(f"; note: {notice}" for notice in engine.notices)
     return (f"{report.cpu_name}, {report.physical_cores} cores, {backend}, "
-            f"llama-cpp-python {report.llama_cpp_python}")
+            f"llama-cpp-python {report.llama_cpp_python}, its '{engine.cpu_variant}' code "
+            f"({engine.reason}){notes}")
 
 
 def _found(path: Path) -> tuple[Path, str]:

@@ -88,6 +88,17 @@ class MessageTooLong(EngineError):
         self.n_ctx = n_ctx
 
 
+class EngineUnavailable(EngineError):
+    """No build of llama.cpp's code in this installation can run on this computer."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"The engine cannot start on this computer: {detail}.",
+            "Run `minigiants doctor` and report what it says; reinstalling Mini-Giants may help.",
+        )
+        self.detail = detail
+
+
 class EngineClosed(EngineError):
     def __init__(self) -> None:
         super().__init__("The model has been unloaded.", "Load a model before chatting.")

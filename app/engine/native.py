@@ -18,6 +18,7 @@ import llama_cpp
 import numpy as np
 
 from app.engine import llama_log
+from app.engine.backends import EngineBackends, load_backends
 from app.engine.errors import (
     EngineError,
     LoadCancelled,
@@ -32,7 +33,7 @@ from app.engine.messages import LoadOptions, SamplingOptions
 llama_log.install()
 
 _backend_lock = threading.Lock()
-_backend_ready = False
+_backends: EngineBackends | None = None
 
 KV_CACHE_TYPES = {
     "f16": gguf.GGMLQuantizationType.F16,
@@ -45,12 +46,15 @@ DECODE_OK = 0
 DECODE_ABORTED = 2
 
 
-def ensure_backend() -> None:
-    global _backend_ready
+def ensure_backend(choose: Callable[[], EngineBackends] = load_backends) -> EngineBackends:
+    """Start llama.cpp in this process once, with the backends `choose` registers (backends.py);
+    every later call returns that first choice."""
+    global _backends
     with _backend_lock:
-        if not _backend_ready:
+        if _backends is None:
             llama_cpp.llama_backend_init()
-            _backend_ready = True
+            _backends = choose()
+        return _backends
 
 
 _FILE_ERROR = "error loading model:"
@@ -240,6 +244,10 @@ class Context:
     def decode(self, tokens: Sequence[int]) -> int:
         array = (llama_cpp.llama_token * len(tokens))(*tokens)
         return llama_cpp.llama_decode(self.pointer, llama_cpp.llama_batch_get_one(array, len(tokens)))
+
+    def synchronize(self) -> None:
+        """Wait until a GPU has finished what was decoded (a CPU finishes inside decode)."""
+        llama_cpp.llama_synchronize(self.pointer)
 
     def tokens_in_memory(self) -> int:
         return llama_cpp.llama_memory_seq_pos_max(self.memory, 0) + 1

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -315,6 +316,13 @@ class AppWindow(QMainWindow):
 
     def _got_hardware(self, report: HardwareReport) -> None:
         self._hardware = report
+        if report.backends.new_crashes:  # found by this start's probe: tell once, then Settings
+            box = QMessageBox(QMessageBox.Icon.Information, "Mini-Giants adapted to this computer",
+                              "\n\n".join(report.backends.new_crashes),
+                              QMessageBox.StandardButton.Ok, self)
+            box.setInformativeText("Nothing is lost; Settings → Engine shows what is used.")
+            box.setWindowModality(Qt.WindowModality.NonModal)
+            box.show()
         if self.settings_page is not None:
             self.settings_page.set_hardware(report)
 

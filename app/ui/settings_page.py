@@ -105,7 +105,13 @@ class SettingsPage(QWidget):
         self.threads_note.setText(
             f"This computer has {cores} physical cores ({report.logical_cores} logical); "
             f"automatic uses {cores} threads.")
-        if not report.gpu_offload:
+        engine = report.backends
+        self.code_note.setText(" ".join([
+            f"llama.cpp's “{engine.cpu_variant}” code: {engine.reason}.", *engine.notices]))
+        if not report.gpu_offload and engine.gpu_modules_built:
+            reason = (f"This build can use {', '.join(engine.gpu_modules_built)}, but it could not "
+                      "start on this computer (see above), so no layers can go to a GPU.")
+        elif not report.gpu_offload:
             reason = ("This build of llama.cpp runs on the processor only (it was built without "
                       "GPU support), so no layers can go to a GPU. The README says how to build "
                       "it for Metal or CUDA.")
@@ -128,6 +134,8 @@ class SettingsPage(QWidget):
         self.threads_spin = _spin(0, 512, preferences.threads, "Threads (0 means automatic)")
         self.threads_spin.setSpecialValueText("Automatic")
         self.threads_note = wrapping_label(_THREADS_NOTE)
+        self.code_note = wrapping_label("Checking which of llama.cpp's code suits this processor…")
+        self.code_note.setAccessibleName("llama.cpp code for this processor")
 
         self.gpu_mode_combo = QComboBox()
         self.gpu_mode_combo.setAccessibleName("Model layers on the GPU")
@@ -168,6 +176,7 @@ class SettingsPage(QWidget):
         form = QFormLayout(box)
         form.addRow(buddy_label("&Threads:", self.threads_spin), self.threads_spin)
         form.addRow("", self.threads_note)
+        form.addRow("Processor code:", self.code_note)
         form.addRow(buddy_label("&GPU layers:", self.gpu_mode_combo), gpu_row)
         form.addRow("", self.gpu_note)
         form.addRow(buddy_label("&Context length:", self.context_combo), self.context_combo)

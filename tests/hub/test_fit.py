@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from app.engine.gguf_file import inspect_gguf
+from app.engine.backends import EngineBackends
 from app.engine.hardware import Device, HardwareReport
 from app.hub.fit import AttentionShape, Verdict, attention_of, estimate_fit
 
@@ -13,10 +14,12 @@ GIB = 1024**3
 
 
 def machine(ram_total: float, ram_available: float, gpu_free: float = 0) -> HardwareReport:
-    devices = (Device("GPU0", "a test GPU", "gpu", int(gpu_free * GIB), int(gpu_free * GIB)),) \
-        if gpu_free else ()
+    devices = (Device("GPU0", "a test GPU", "gpu", int(gpu_free * GIB), int(gpu_free * GIB),
+                      "CUDA"),) if gpu_free else ()
+    backends = EngineBackends("runtime", "haswell", "a test", ("CUDA",) if gpu_free else (),
+                              ("CUDA",) if gpu_free else (), ())
     return HardwareReport("test CPU", (), 2, 4, int(ram_total * GIB), int(ram_available * GIB),
-                          bool(gpu_free), devices, "0.3")
+                          bool(gpu_free), devices, "0.3", backends)
 
 
 def test_smollm2_kv_cache_and_total_by_hand(starter_path: Path) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app import __version__
+from app.engine.backends import EngineBackends
 from app.engine.hardware import Device, HardwareReport
 from app.hub.access_token import stored_token
 from app.journal.self_help import NOT_A_THERAPIST
@@ -72,10 +73,16 @@ def type_into(qtbot: QtBot, edit: QLineEdit, text: str, *, enter: bool = False) 
         qtbot.keyClick(edit, Qt.Key.Key_Return)
 
 
-def report(*, offload: bool, devices: tuple[Device, ...]) -> HardwareReport:
+HASWELL = EngineBackends("runtime", "haswell", "the fastest of the 6 variants this processor runs",
+                         (), (), ())
+
+
+def report(*, offload: bool, devices: tuple[Device, ...],
+           backends: EngineBackends = HASWELL) -> HardwareReport:
     return HardwareReport(cpu_name="Test CPU", cpu_features=("AVX2",), physical_cores=8,
                           logical_cores=16, ram_total=32 * GIB, ram_available=20 * GIB,
-                          gpu_offload=offload, devices=devices, llama_cpp_python="0.3.36")
+                          gpu_offload=offload, devices=devices, llama_cpp_python="0.3.36",
+                          backends=backends)
 
 
 # -- preferences ------------------------------------------------------------------------------
@@ -206,8 +213,11 @@ def test_about_says_which_version_and_that_it_is_not_a_therapist(page: SettingsP
 
 # -- hardware ---------------------------------------------------------------------------------
 
+CPU = Device("CPU", "Test CPU", "cpu", 0, 0, "CPU")
+
+
 def test_a_build_without_gpu_offload_disables_gpu_layers_and_says_why(page: SettingsPage) -> None:
-    page.set_hardware(report(offload=False, devices=(Device("CPU", "Test CPU", "cpu", 0, 0),)))
+    page.set_hardware(report(offload=False, devices=(CPU,)))
     assert "8 physical cores (16 logical)" in page.threads_note.text()
     assert not page.gpu_mode_combo.isEnabled()
     assert not page.gpu_layers_spin.isEnabled()
@@ -216,16 +226,33 @@ def test_a_build_without_gpu_offload_disables_gpu_layers_and_says_why(page: Sett
 
 
 def test_a_gpu_build_lists_its_gpus_with_memory(page: SettingsPage, qtbot: QtBot) -> None:
-    gpu = Device("CUDA0", "NVIDIA GeForce RTX 4070", "gpu", 12 * GIB, 10 * GIB)
-    page.set_hardware(report(offload=True, devices=(Device("CPU", "Test CPU", "cpu", 0, 0), gpu)))
+    gpu = Device("CUDA0", "NVIDIA GeForce RTX 4070", "gpu", 12 * GIB, 10 * GIB, "CUDA")
+    page.set_hardware(report(offload=True, devices=(CPU, gpu)))
     assert "NVIDIA GeForce RTX 4070 (12.0 GiB, 10.0 GiB free)" in page.gpu_note.text()
     assert page.gpu_mode_combo.isEnabled()
     emitted(page, qtbot, lambda: page.gpu_mode_combo.setCurrentIndex(2))
     assert page.gpu_layers_spin.isEnabled()
 
 
+def test_the_processor_code_in_use_is_named_with_why(page: SettingsPage) -> None:
+    page.set_hardware(report(offload=False, devices=(CPU,)))
+    assert page.code_note.text() == (
+        "llama.cpp's “haswell” code: the fastest of the 6 variants this processor runs.")
+
+
+def test_a_gpu_module_that_could_not_start_is_explained(page: SettingsPage) -> None:
+    notice = "This build can use CUDA, but it could not start here (no driver)."
+    backends = EngineBackends("runtime", "haswell", "the fastest of the 6 variants this "
+                              "processor runs", (), ("CUDA",), (notice,))
+    page.set_hardware(report(offload=False, devices=(CPU,), backends=backends))
+    assert page.code_note.text().endswith(notice)
+    assert "This build can use CUDA, but it could not start" in page.gpu_note.text()
+    assert "built without GPU support" not in page.gpu_note.text()
+    assert not page.gpu_mode_combo.isEnabled()
+
+
 def test_a_gpu_build_on_a_machine_without_gpus_says_so(page: SettingsPage) -> None:
-    page.set_hardware(report(offload=True, devices=(Device("CPU", "Test CPU", "cpu", 0, 0),)))
+    page.set_hardware(report(offload=True, devices=(CPU,)))
     assert "found none" in page.gpu_note.text()
     assert not page.gpu_mode_combo.isEnabled()
 
