@@ -16,6 +16,26 @@ echo "== self-test, headless"
 env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM MINIGIANTS_HOME="$work/self-test" \
   "$app" --self-test --model "$model"
 
+if command -v qemu-x86_64 >/dev/null && [ "$(uname -m)" = x86_64 ]; then
+  # The bundle's own llama.cpp libraries on older processors: the executable itself runs under the
+  # emulator (its child probe runs natively: qemu-user does not follow exec, so the in-process
+  # choice, made by each variant's score on the emulated processor, is what this checks).
+  for pair in Nehalem:sse42 Haswell-v4:haswell; do
+    cpu=${pair%%:*} expected=${pair##*:}
+    echo "== on an older processor: qemu-x86_64 -cpu $cpu"
+    home="$work/qemu-$cpu"
+    chosen=$(MINIGIANTS_HOME="$home" qemu-x86_64 -cpu "$cpu" "$app" doctor --json \
+      | python3 -c 'import json, sys; print(json.load(sys.stdin)["hardware"]["backends"]["cpu_variant"])')
+    if [ "$chosen" != "$expected" ]; then
+      echo "expected llama.cpp's $expected code on $cpu, the bundle chose $chosen" >&2; exit 1
+    fi
+    MINIGIANTS_HOME="$home" qemu-x86_64 -cpu "$cpu" "$app" chat --model "$model" --ctx 512 \
+      --max-tokens 8 --temperature 0 "Say hello."
+    echo
+    echo "$cpu: the '$chosen' code chose itself and answered"
+  done
+fi
+
 folder=$(cd "$(dirname "$app")" && pwd)
 if [ -x "$folder/install-desktop.sh" ]; then
   echo "== the application-menu launcher"

@@ -1,12 +1,15 @@
-"""In-process llama.cpp engine (no Qt): load a GGUF, stream chat replies, cancel, reuse the KV cache,
-fit the context, hold a reply to a JSON schema, read model facts and the hardware."""
+"""In-process llama.cpp engine (no Qt): choose llama.cpp's code for this computer, load a GGUF, stream
+chat replies, cancel, reuse the KV cache, fit the context, hold a reply to a JSON schema, read model
+facts and the hardware."""
 
+from app.engine.backends import EngineBackends
 from app.engine.context_fit import ContextFit
 from app.engine.engine import ChatStream, Engine
 from app.engine.errors import (
     ChatTemplateError,
     EngineClosed,
     EngineError,
+    EngineUnavailable,
     LoadCancelled,
     LoraAdapterFailed,
     MessageTooLong,
@@ -33,8 +36,10 @@ __all__ = [
     "ChatTemplateError",
     "ContextFit",
     "Engine",
+    "EngineBackends",
     "EngineClosed",
     "EngineError",
+    "EngineUnavailable",
     "GenerationStats",
     "HardwareReport",
     "LoadCancelled",

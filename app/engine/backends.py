@@ -179,6 +179,8 @@ def _choose_cpu(
                 failed,
             )
             return name, f"the fastest variant that passed a test run here ({best} did not)"
+        if name != best:
+            return name, "the fastest variant this processor runs"
         runnable = sum(1 for ranked in record.ranking if ranked in usable)
         return name, f"the fastest of the {runnable} variants this processor runs"
     raise EngineUnavailable(

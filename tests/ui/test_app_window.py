@@ -3,7 +3,11 @@ real vault in a temporary data folder (created with the calibrated key derivatio
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -216,3 +220,31 @@ def test_a_crisis_phrase_shows_help_before_any_model_sees_it(
     with qtbot.waitSignal(chat.reply_finished, timeout=REPLY):
         next(b for b in second.buttons() if b.text() == "Continue").click()
     assert worrying in chat.view.rendered_text(), "the person chose to go on"
+
+
+def test_a_crash_in_the_engine_check_is_told_and_the_app_keeps_running(tmp_path: Path) -> None:
+    """The start-up probe dies on the fastest CPU code (a test hook raises SIGILL in the child):
+    the window says so in words, uses the next code down, and is still there to use."""
+    from app.engine.ggml_lib import library_folder
+    from app.engine.probe import CRASH_HOOK
+
+    variants = sorted(library_folder().glob("*ggml-cpu-*"))
+    if len(variants) < 2:
+        pytest.skip("this llama.cpp was built without its CPU variants: nothing to fall back to")
+    ranking = subprocess.run(
+        [sys.executable, "-m", "app.engine.probe",
+         *(argument for path in variants for argument in ("--variant", str(path)))],
+        capture_output=True, text=True, check=True).stdout.splitlines()[0]
+    (best, _), (fallback, _) = json.loads(ranking)["ranking"][:2]
+    env = {**os.environ, "MINIGIANTS_HOME": str(tmp_path), CRASH_HOOK: best,
+           "QT_QPA_PLATFORM": "offscreen"}
+    started = subprocess.run([sys.executable, str(Path(__file__).with_name("window_start.py"))],
+                             capture_output=True, text=True, env=env, timeout=120, check=True)
+    shown = json.loads(started.stdout.strip().splitlines()[-1])
+    (box,) = shown["boxes"]
+    assert box["title"] == "Mini-Giants adapted to this computer"
+    assert f"'{best}': SIGILL (illegal instruction)" in box["text"]
+    assert f"uses its '{fallback}' code instead" in box["text"]
+    assert not box["modal"], "it does not block the window"
+    assert shown["window_visible"] and shown["on_welcome_page"]
+    assert shown["cpu_variant"] == fallback
