@@ -19,7 +19,7 @@ from app.cli_models import add_commands as add_model_commands
 from app.cli_safety import add_commands as add_safety_commands
 from app.cli_vault import add_commands as add_vault_commands
 from app.cli_vault import add_passphrase_argument, open_unlocked
-from app.datadir import data_dir
+from app.datadir import data_dir, keep_private
 from app.errors import MiniGiantsError
 from app.logs import configure_logging
 
@@ -273,10 +273,11 @@ def _rate(rate: float | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command is None and not args.self_test:
+        return gui_main()
+    keep_private()
     if args.self_test:
         return _self_test(args)
-    if args.command is None:
-        return gui_main()
     configure_logging(verbose=args.verbose)
     try:
         return int(args.handler(args))
@@ -315,6 +316,7 @@ def _self_test(args: argparse.Namespace) -> int:
 
 
 def gui_main() -> int:
+    keep_private()
     configure_logging()
     if sys.platform.startswith("linux") and not any(
         os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
