@@ -36,6 +36,7 @@ from app.ui.chat_page import ChatPage
 from app.ui.engine_worker import EngineHost
 from app.ui.icons import app_icon, icon
 from app.ui.idle_lock import IdleLock
+from app.ui.input_guard import install_input_guard
 from app.ui.journal_page import JournalPage
 from app.ui.models_page import ModelsPage
 from app.ui.preferences import (
@@ -61,6 +62,7 @@ class AppWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("Mini-Giants")
         self.setWindowIcon(app_icon())
+        install_input_guard()
         self.preferences = preferences or load_preferences()
         self.vault: Vault | None = None
         self._token: str | None = None
@@ -235,9 +237,12 @@ class AppWindow(QMainWindow):
             self.pages.removeWidget(placeholder)
             placeholder.deleteLater()
         self.settings_page = settings
-        self.stack.setCurrentWidget(self.workspace)
+        # The chat first, then the workspace: shown on the page it had when locked, Qt would move
+        # focus from the passphrase into that page (a journal entry) and leave it there, hidden.
         self.show_page(CHAT)
+        self.stack.setCurrentWidget(self.workspace)
         self.chat.open_vault(self.vault)
+        self.chat.composer.editor.setFocus(Qt.FocusReason.OtherFocusReason)
         self.journal.open_vault(self.vault)
         self._refresh_models()
         self.idle.arm(True)

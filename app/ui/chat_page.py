@@ -165,6 +165,7 @@ class ChatPage(QWidget):
     def open_vault(self, vault: Vault) -> None:
         """After unlocking: list the conversations and open the newest."""
         self._vault = vault
+        self._update_composer()  # ready at once when the model stayed loaded through the lock
         self._jobs.submit(vault.conversations, self._show_first, "reading your conversations")
 
     def _show_first(self, conversations: list[Conversation]) -> None:

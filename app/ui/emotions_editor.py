@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.journal.feelings import COMMON_EMOTIONS
 from app.ui.common_widgets import discard
 from app.ui.icons import icon
+from app.ui.input_guard import wheel_never
 from app.vault.records import Emotion
 
 # Keys with which a combo box steps through its items, each step "activating" one.
@@ -54,6 +55,9 @@ class EmotionsEditor(QWidget):
         self.hint_label.setWordWrap(True)
         self._rows: list[_EmotionRow] = []
         self._rows_column = QVBoxLayout()
+        # The combo box also adds a listed word when the field loses focus, e.g. to the Add
+        # button, whose click then finds the field empty: that is no reason to complain.
+        self._just_added: _EmotionRow | None = None
 
         adding = QHBoxLayout()
         adding.addWidget(self.emotion_combo, 1)
@@ -65,13 +69,15 @@ class EmotionsEditor(QWidget):
         layout.addLayout(self._rows_column)
         self.setFocusProxy(self.emotion_combo)  # focusing the editor starts at naming a feeling
 
-        self.add_button.clicked.connect(lambda: self._add_typed(explain_empty=True))
+        self.add_button.clicked.connect(self._add_clicked)
         # A word picked from the list is added at once; so is a typed one on Enter. The combo box
         # itself reacts to Enter only when the word is one of its items, and then the second of
         # the two finds the field already emptied: nothing more is added, nothing is said.
         self.emotion_combo.textActivated.connect(lambda _text: self._add_typed())
         typed.returnPressed.connect(self._add_typed)
+        typed.textEdited.connect(self._forget_added)
         self.emotion_combo.installEventFilter(self)
+        wheel_never(self.emotion_combo)
         self.clear()
 
     def emotions(self) -> tuple[Emotion, ...]:
@@ -117,10 +123,7 @@ class EmotionsEditor(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # A combo box "activates" every item the arrow keys or the mouse wheel step onto, and
         # here that adds it: the keys open the list instead (to move in it freely and pick with
-        # Enter), and the wheel scrolls whatever holds the editor.
-        if event.type() == QEvent.Type.Wheel:  # (only the combo box's events come here)
-            event.ignore()  # on to the parent
-            return True
+        # Enter); the wheel never picks (wheel_never, above).
         if (isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress
                 and event.key() in STEPPING_KEYS
                 and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier
@@ -129,12 +132,23 @@ class EmotionsEditor(QWidget):
             return True
         return super().eventFilter(watched, event)
 
+    def _add_clicked(self) -> None:
+        just_added, self._just_added = self._just_added, None
+        if just_added in self._rows and not self.emotion_combo.currentText().strip():
+            just_added.intensity_slider.setFocus()
+            return
+        self._add_typed(explain_empty=True)
+
+    def _forget_added(self) -> None:
+        self._just_added = None
+
     def _add_typed(self, explain_empty: bool = False) -> None:
         name = self.emotion_combo.currentText()
         if not name.strip() and not explain_empty:
             return
         if self.add_emotion(name):
             self._clear_typed()
+            self._just_added = self._rows[-1]
             # Straight on to how strong it is: the next thing a person sets.
             self._rows[-1].intensity_slider.setFocus()
         elif (listed := self._row_named(name)) is not None:

@@ -38,6 +38,7 @@ from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.background import TaskThread
 from app.ui.common_widgets import buddy_label, wrapping_label
 from app.ui.icons import icon
+from app.ui.input_guard import wheel_never
 from app.ui.preferences import Preferences
 from app.ui.settings_vault_boxes import PassphraseBox, TokenBox
 from app.ui.theme import apply_theme
@@ -211,6 +212,7 @@ class SettingsPage(QWidget):
                                     "Lock the vault after this many idle minutes (0 means never)")
         self.auto_lock_spin.setSpecialValueText("Never")
         self.auto_lock_spin.setSuffix(" minutes idle")
+        wheel_never(self.auto_lock_spin)  # a security setting: changed by deliberate input only
         self.offline_check = QCheckBox("&Offline mode")
         self.offline_check.setAccessibleName("Offline mode")
         self.offline_check.setChecked(preferences.offline)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.ui.background import TaskThread
+from app.ui.input_guard import install_input_guard
 from app.ui.theme import apply_theme
 from app.vault.store import Vault
 from tests.vault.conftest import floor_kdf
@@ -26,6 +27,12 @@ def run_on(jobs: TaskThread, qtbot: QtBot, job: Callable[[], object]) -> object:
     jobs.submit(job, answers.append, answers.append)
     qtbot.waitUntil(lambda: bool(answers), timeout=SLOW)
     return answers[0]
+
+
+@pytest.fixture(autouse=True)
+def input_rules(qapp: QApplication) -> None:
+    """The app's rules for keys, focus and the wheel, which its window installs (app-wide)."""
+    install_input_guard()
 
 
 @pytest.fixture

@@ -142,3 +142,23 @@ def test_saved_feelings_are_shown_as_they_were_and_clear_forgets_them(
         editor.clear()
     assert editor.emotions() == () and editor.findChildren(QSlider) == []
     assert named(editor, QComboBox, "Emotion name").currentText() == ""
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_a_listed_word_added_by_clicking_add_is_added_once_without_a_complaint(
+        editor: EmotionsEditor, qtbot: QtBot, qapp: QApplication) -> None:
+    """Clicking the button takes the focus from the field first; the combo box then adds a word
+    of its list by itself, and the click finds the field empty."""
+    combo, typed = name_field(editor)
+    editor.window().activateWindow()
+    typed.setFocus()
+    qtbot.waitUntil(typed.hasFocus)
+    qtbot.keyClicks(typed, "calm")
+    assert combo.findText("calm") != -1, "a word of the list"
+    click(qtbot, editor, "Add emotion")
+    assert editor.emotions() == (Emotion("calm", 50),)
+    assert not named(editor, QLabel, "Emotion hint").isVisible()
+    assert qapp.focusWidget() is named(editor, QSlider, "Intensity of calm")
+
+    click(qtbot, editor, "Add emotion")  # again, with nothing typed: now that is said
+    assert "type one first" in named(editor, QLabel, "Emotion hint").text()

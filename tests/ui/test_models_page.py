@@ -149,6 +149,7 @@ def test_search_then_download_shows_progress_and_adds_a_verified_model(
     hosted = fake_hub.files[(REPO, FILE)]
     fake_hub.behaviour.bytes_per_second = hosted.size // 3  # long enough to watch the bar move
     search = page.search_tab
+    page.show_section("search")  # keys reach only what is on screen
     qtbot.keyClicks(search.query, "smollm2")
     qtbot.keyClick(search.query, "\r")
     qtbot.waitUntil(lambda: search.results.count() == 1 and search.files.rowCount() == 1,
