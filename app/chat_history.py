@@ -40,27 +40,6 @@ def sampling_of(conversation: Conversation, defaults: SamplingOptions = Sampling
     return dataclasses.replace(defaults, **chosen)  # type: ignore[arg-type]
 
 
-def versions(message: Message) -> tuple[str, ...]:
-    """Every version of a message, oldest first; the last is the one in use."""
-    return (*message.alternatives, message.text)
-
-
-def with_new_version(message: Message, text: str, *, stats: dict[str, object] | None = None
-                     ) -> Message:
-    """The message with `text` in use and what it said before kept as an alternative."""
-    return dataclasses.replace(message, text=text, alternatives=versions(message),
-                               stats=message.stats if stats is None else stats)
-
-
-def choose_version(message: Message, index: int) -> Message:
-    """The message with its version number `index` (into `versions`) in use; that version moves
-    to the end, the newest place, and the others keep their order."""
-    all_versions = versions(message)
-    chosen = all_versions[index]
-    rest = all_versions[:index] + all_versions[index + 1:]
-    return dataclasses.replace(message, text=chosen, alternatives=rest)
-
-
 def branch(vault: Vault, conversation: Conversation, messages: Sequence[Message], upto: int
            ) -> Conversation:
     """A new conversation holding copies of messages[:upto], with the same settings: editing an
@@ -70,7 +49,8 @@ def branch(vault: Vault, conversation: Conversation, messages: Sequence[Message]
         model=conversation.model, sampling=conversation.sampling)
     for message in messages[:upto]:
         added = vault.add_message(copy.id, message.role, message.text, model=message.model,
-                                  stats=message.stats)
+                                  stats=message.stats, answers=message.answers)
         if message.alternatives:
-            vault.update_message(dataclasses.replace(added, alternatives=message.alternatives))
+            vault.update_message(dataclasses.replace(added, alternatives=message.alternatives,
+                                                     position=message.position))
     return copy

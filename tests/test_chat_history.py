@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.chat_history import (
-    UNTITLED,
-    branch,
+from app.chat_history import UNTITLED, branch, prompt_for, sampling_of, title_for
+from app.engine import ChatMessage, SamplingOptions
+from app.vault.keys import KdfParams
+from app.vault.records import Message, PlainRow, Version
+from app.vault.store import Vault
+from app.vault.versions import (
+    answers_to,
     choose_version,
-    prompt_for,
-    sampling_of,
-    title_for,
+    follow_wording,
+    in_use,
     versions,
     with_new_version,
 )
-from app.engine import ChatMessage, SamplingOptions
-from app.vault.keys import KdfParams
-from app.vault.store import Vault
 
 
 def test_titles_come_from_the_first_line_cut_at_a_word() -> None:
@@ -27,18 +27,30 @@ def test_titles_come_from_the_first_line_cut_at_a_word() -> None:
     assert title_for("   ") == UNTITLED
 
 
-def test_versions_regenerate_and_choose(tmp_path: Path, kdf: KdfParams) -> None:
+def texts(message: Message) -> tuple[str, ...]:
+    return tuple(version.text for version in versions(message))
+
+
+def test_versions_keep_their_order_and_their_own_stats(tmp_path: Path, kdf: KdfParams) -> None:
     with Vault.create(tmp_path / "v.db", "pw", kdf=kdf) as vault:
         conversation = vault.create_conversation("t", system_prompt="Be brief.",
                                                  sampling={"temperature": 0.2, "from_the_future": 1})
         vault.add_message(conversation.id, "user", "Hi")
-        reply = vault.add_message(conversation.id, "assistant", "Hello!")
-        second = with_new_version(reply, "Hi there!")
-        third = with_new_version(second, "Hey.")
-        assert versions(third) == ("Hello!", "Hi there!", "Hey.")
+        reply = vault.add_message(conversation.id, "assistant", "Hello!", model="a.gguf",
+                                  stats={"completion_tokens": 80, "stop_reason": "cancelled"})
+        second = with_new_version(reply, "Hi there!", stats={"completion_tokens": 512,
+                                                             "stop_reason": "length"},
+                                  model="b.gguf")
+        third = with_new_version(second, "Hey.", stats={"completion_tokens": 2})
+        assert texts(third) == ("Hello!", "Hi there!", "Hey.") and in_use(third) == 2
         chosen = choose_version(third, 0)
-        assert chosen.text == "Hello!" and versions(chosen) == ("Hi there!", "Hey.", "Hello!")
+        assert chosen.text == "Hello!" and texts(chosen) == texts(third), "the order stays"
+        assert chosen.stats == {"completion_tokens": 80, "stop_reason": "cancelled"}
+        assert chosen.model == "a.gguf" and in_use(chosen) == 0
+        assert choose_version(chosen, 1).stats["completion_tokens"] == 512
         vault.update_message(chosen)
+        (_, stored) = vault.messages(conversation.id)
+        assert stored == chosen, "versions, their stats and the one in use read back as stored"
 
         messages = vault.messages(conversation.id)
         assert prompt_for(conversation.system_prompt, messages) == [
@@ -53,4 +65,39 @@ def test_versions_regenerate_and_choose(tmp_path: Path, kdf: KdfParams) -> None:
         assert [m.text for m in vault.messages(copy.id)] == ["Hi"]
         assert len(vault.messages(conversation.id)) == 2, "the original stays as it was"
         full = branch(vault, conversation, messages, 2)
-        assert vault.messages(full.id)[-1].alternatives == ("Hi there!", "Hey.")
+        assert texts(vault.messages(full.id)[-1]) == ("Hello!", "Hi there!", "Hey.")
+        assert vault.messages(full.id)[-1].text == "Hello!"
+
+
+def test_a_reply_follows_the_wording_of_its_question(tmp_path: Path, kdf: KdfParams) -> None:
+    """Replies belong to the wording of the question they answered: choosing a wording shows the
+    reply written for it, and its pager walks only those replies."""
+    with Vault.create(tmp_path / "v.db", "pw", kdf=kdf) as vault:
+        conversation = vault.create_conversation("t")
+        question = vault.add_message(conversation.id, "user", "Name a fruit.")
+        reply = vault.add_message(conversation.id, "assistant", "Apple.", answers=0)
+        reply = with_new_version(reply, "Pear.", answers=0)
+        question = with_new_version(question, "Name a vegetable.")
+        reply = with_new_version(reply, "Leek.", answers=in_use(question))
+        assert answers_to(reply, question) == (2,)
+        asked_first = choose_version(question, 0)
+        assert answers_to(reply, asked_first) == (0, 1)
+        back = follow_wording(reply, asked_first)
+        assert back.text == "Pear.", "the newest reply to that wording"
+        assert follow_wording(back, question).text == "Leek."
+        assert follow_wording(back, asked_first) is back, "already answers it"
+
+
+def test_versions_stored_as_plain_text_by_earlier_versions_still_read(
+        tmp_path: Path, kdf: KdfParams) -> None:
+    """Before versions kept their own stats, an alternative was only its text, the one in use
+    always the newest."""
+    with Vault.create(tmp_path / "v.db", "pw", kdf=kdf) as vault:
+        conversation = vault.create_conversation("t")
+        reply = vault.add_message(conversation.id, "assistant", "Newest")
+        vault.restore([PlainRow("messages", "old", conversation.id, 5, {
+            "role": "assistant", "text": "Newest", "model": None, "stats": {},
+            "created": reply.created, "alternatives": ["Oldest", "Middle"]})])
+        old = next(m for m in vault.messages(conversation.id) if m.id == "old")
+        assert texts(old) == ("Oldest", "Middle", "Newest") and in_use(old) == 2
+        assert versions(old)[0] == Version("Oldest")

@@ -21,15 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.chat_history import (
-    UNTITLED,
-    branch,
-    choose_version,
-    prompt_for,
-    sampling_of,
-    title_for,
-    with_new_version,
-)
+from app.chat_history import UNTITLED, branch, prompt_for, sampling_of, title_for
 from app.engine import ChatMessage, GenerationStats, ModelFacts
 from app.errors import MiniGiantsError
 from app.hub.library import LibraryModel
@@ -47,6 +39,7 @@ from app.vault.records import Conversation, Message
 from app.vault.reply_saver import ReplySaver
 from app.vault.search import JOURNAL_KINDS, SearchHit
 from app.vault.store import Vault
+from app.vault.versions import choose_version, follow_wording, in_use, with_new_version
 
 MANAGE_MODELS = "Manage models…"
 
@@ -494,23 +487,38 @@ class ChatPage(QWidget):
         self._jobs.submit(store, stored, "saving your edit", on_error=self._turn_failed)
 
     def _choose_alternative(self, message_id: str, index: int) -> None:
+        """One version of a message chosen; for a question's wording, its reply follows to the
+        one written for that wording."""
         vault = self._vault
         if vault is None or self._request is not None:
             return
         position = next(i for i, m in enumerate(self._messages) if m.id == message_id)
-        chosen = choose_version(self._messages[position], index)
+        chosen = [choose_version(self._messages[position], index)]
+        following = self._messages[position + 1] if position + 1 < len(self._messages) else None
+        if chosen[0].role == "user" and following is not None and following.role == "assistant":
+            reply = follow_wording(following, chosen[0])
+            if reply is not following:
+                chosen.append(reply)
+
+        def store() -> None:
+            for message in chosen:
+                vault.update_message(message)
 
         def chose(_: None) -> None:
-            self._messages[position] = chosen
-            self.view.replace_message(chosen)
+            for offset, message in enumerate(chosen):
+                self._messages[position + offset] = message
+                self.view.replace_message(message)
+            self._count_context()
 
-        self._jobs.submit(lambda: vault.update_message(chosen), chose, "choosing that version")
+        self._jobs.submit(store, chose, "choosing that version")
 
     def _generate(self, history: list[Message], *, replacing: Message | None) -> None:
         assert self._vault is not None and self._conversation is not None
         prompt = prompt_for(self._conversation.system_prompt, history)
+        question = history[-1] if history and history[-1].role == "user" else None
         self._saver = ReplySaver(self._vault, self._conversation.id, model=self._model_name(),
-                                 replacing=replacing)
+                                 replacing=replacing,
+                                 answers=in_use(question) if question is not None else None)
         self.notice.hide()
         self.view.start_reply()
         self.view.set_actions_enabled(False)

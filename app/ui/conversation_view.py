@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.ui.message_widget import MessageWidget
 from app.ui.theme import is_dark
 from app.vault.records import Message
+from app.vault.versions import answers_to
 
 PAGE_SIZE = 50
 RENDER_INTERVAL_MS = 50
@@ -31,7 +32,7 @@ AT_BOTTOM_PX = 24  # this close to the end still counts as "reading the newest"
 class ConversationView(QWidget):
     edit_requested = Signal(str, str)  # message id, new text
     regenerate_requested = Signal()
-    alternative_chosen = Signal(str, int)  # message id, index into (*alternatives, text)
+    alternative_chosen = Signal(str, int)  # message id, index into versions(message)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,7 +107,7 @@ class ConversationView(QWidget):
             return
         widget = self._widgets.get(message.id)
         if widget is not None:
-            widget.set_message(message)
+            widget.set_message(message, self._pages_of(message))
 
     def show_earlier(self) -> None:
         """Add the previous PAGE_SIZE messages above, keeping in place what the reader sees."""
@@ -164,7 +165,7 @@ class ConversationView(QWidget):
             self._drop(reply)
             return
         self._messages.append(message)
-        reply.set_message(message)
+        reply.set_message(message, self._pages_of(message))
         self._connect(reply)
         self._widgets[message.id] = reply
         self._after_change()
@@ -185,10 +186,18 @@ class ConversationView(QWidget):
     # --- widgets
 
     def _new_widget(self, message: Message) -> MessageWidget:
-        widget = MessageWidget(message, dark=self._theme[0])
+        widget = MessageWidget(message, dark=self._theme[0], pages=self._pages_of(message))
         self._connect(widget)
         self._widgets[message.id] = widget
         return widget
+
+    def _pages_of(self, message: Message) -> tuple[int, ...] | None:
+        """A reply pages through the versions written for the wording its question shows."""
+        ids = [known.id for known in self._messages]
+        at = ids.index(message.id) if message.id in ids else -1
+        if message.role == "assistant" and at > 0 and self._messages[at - 1].role == "user":
+            return answers_to(message, self._messages[at - 1])
+        return None
 
     def _connect(self, widget: MessageWidget) -> None:
         widget.edit_saved.connect(self.edit_requested)

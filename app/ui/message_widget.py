@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.chat_history import versions
 from app.ui.icons import icon
 from app.ui.markdown_render import copied_block, render_markdown
-from app.vault.records import Message
+from app.vault.records import Message, Version
+from app.vault.versions import in_use, versions
 
 USER_INDENT = 56  # the user's bubbles sit to the right, as in most chat apps
 PADDING = 10
@@ -42,7 +42,7 @@ OPENABLE_SCHEMES = ("http", "https", "mailto")
 
 
 def stats_line(stats: dict[str, object]) -> str:
-    """The footer: "312 tokens · 41.2 tokens/s · stopped", each part only when known."""
+    """The footer: "312 tokens · 41.2 tokens/s · stopped [at the length limit]", what is known."""
     parts = []
     tokens = stats.get("completion_tokens")
     if isinstance(tokens, (int, float)) and not isinstance(tokens, bool):
@@ -50,8 +50,10 @@ def stats_line(stats: dict[str, object]) -> str:
     speed = stats.get("decode_tokens_per_s")
     if isinstance(speed, (int, float)) and not isinstance(speed, bool) and speed > 0:
         parts.append(f"{speed:.1f} tokens/s")
-    if stats.get("stop_reason") == "cancelled":
-        parts.append("stopped")
+    stopped = {"cancelled": "stopped", "length": "stopped at the length limit"}
+    reason = stats.get("stop_reason")  # a StopReason (a str) fresh from the engine, or stored
+    if isinstance(reason, str) and reason in stopped:
+        parts.append(stopped[reason])
     return " · ".join(parts)
 
 
@@ -142,15 +144,15 @@ class MessageWidget(QWidget):
 
     edit_saved = Signal(str, str)  # message id, new text
     regenerate_clicked = Signal()
-    version_chosen = Signal(str, int)  # message id, index into (*alternatives, text)
+    version_chosen = Signal(str, int)  # message id, index into versions(message)
 
-    def __init__(self, message: Message | None, *, dark: bool, parent: QWidget | None = None
-                 ) -> None:
+    def __init__(self, message: Message | None, *, dark: bool,
+                 pages: tuple[int, ...] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.message: Message | None = None
         self._dark = dark
         self._shown = ""  # the Markdown now rendered
-        self._order: list[str] = []  # versions as the pager shows them
+        self._order: list[int] = []  # the versions the pager walks (indexes into versions())
         self._position = 0
         self._actions_enabled = True
         self._offers_regenerate = False
@@ -185,28 +187,28 @@ class MessageWidget(QWidget):
             self._set_role("assistant")
             self.setAccessibleName("Reply being written")
         else:
-            self.set_message(message)
+            self.set_message(message, pages)
 
     # --- content
 
-    def set_message(self, message: Message) -> None:
-        """Show `message`; when it is the same message with its versions reordered (one was
-        chosen), the pager keeps its order, so paging on walks through every version."""
-        all_versions = list(versions(message))
-        same = self.message is not None and self.message.id == message.id
-        if not (same and sorted(all_versions) == sorted(self._order)):
-            self._order = all_versions
-            self._position = len(all_versions) - 1
-        elif self._order[self._position] != message.text:
-            self._position = self._order.index(message.text)
+    def set_message(self, message: Message, pages: tuple[int, ...] | None = None) -> None:
+        """Show `message`; its pager walks `pages` (indexes into its versions, in the order they
+        were written; all of them when None), each version with its own stats."""
+        in_use_now = in_use(message)
+        order = set(range(len(versions(message))) if pages is None else pages)
+        self._order = sorted(order | {in_use_now})
+        self._position = self._order.index(in_use_now)
         self.message = message
         self._set_role(message.role)
         self.setAccessibleName("Your message" if message.role == "user" else "Reply")
-        self._show_text(message.text)
-        self.footer.setText(stats_line(message.stats))
-        self.footer.setVisible(bool(self.footer.text()))  # no empty line under a bare bubble
+        self._show_version(Version(message.text, message.stats))
         self._ensure_actions()
         self._refresh_actions()
+
+    def _show_version(self, version: Version) -> None:
+        self._show_text(version.text)
+        self.footer.setText(stats_line(version.stats))
+        self.footer.setVisible(bool(self.footer.text()))  # no empty line under a bare bubble
 
     def show_streaming(self, text: str) -> None:
         self._show_text(text)
@@ -325,9 +327,9 @@ class MessageWidget(QWidget):
             return
         self._position = target
         chosen = self._order[target]
-        self._show_text(chosen)
+        self._show_version(versions(self.message)[chosen])
         self._refresh_actions()
-        self.version_chosen.emit(self.message.id, versions(self.message).index(chosen))
+        self.version_chosen.emit(self.message.id, chosen)
 
     # --- editing
 

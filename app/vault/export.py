@@ -84,8 +84,9 @@ def as_markdown(export: Export) -> str:
         for message in messages:
             lines += [f"### {_ROLE_NAMES.get(message.role, message.role.title())}", "",
                       message.text, ""]
-            for number, alternative in enumerate(message.alternatives, start=1):
-                lines += [f"*Earlier answer {number}:*", "", *_quoted(alternative), ""]
+            kind = "wording" if message.role == "user" else "answer"
+            for number, version in enumerate(message.alternatives, start=1):
+                lines += [f"*Other {kind} {number}:*", "", *_quoted(version.text), ""]
     if export.journal:
         lines += ["## Journal", ""]
         for entry in export.journal:

@@ -30,7 +30,24 @@ class Conversation:
 
 
 @dataclass(frozen=True)
+class Version:
+    """One version of a message other than the one in use: a question's earlier wording, a reply
+    written again. A reply's keeps its own statistics (tokens, speed, why it stopped) and model,
+    and says which wording of the question before it it answered (`answers`, an index into
+    that question's versions; None when written before versions recorded it)."""
+
+    text: str
+    stats: dict[str, object] = field(default_factory=dict)
+    model: str | None = None
+    answers: int | None = None
+
+
+@dataclass(frozen=True)
 class Message:
+    """The version in use is the message's own text, stats, model and `answers`; the others are
+    `alternatives`. In the order they were written, all versions are the alternatives with the
+    one in use at `position` (None: after them all), so choosing one never reorders them."""
+
     id: str
     conversation_id: str
     role: str
@@ -38,7 +55,9 @@ class Message:
     model: str | None
     stats: dict[str, object]
     created: str
-    alternatives: tuple[str, ...] = ()
+    alternatives: tuple[Version, ...] = ()
+    position: int | None = None
+    answers: int | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from app.vault.records import Message
 from app.vault.store import Vault
+from app.vault.versions import with_new_version
 
 SAVE_EVERY_SECONDS = 1.0
 
@@ -19,14 +20,17 @@ class ReplySaver:
     store is one transaction, so the vault always holds a whole, earlier version of the reply."""
 
     def __init__(self, vault: Vault, conversation_id: str, *, model: str | None,
-                 replacing: Message | None = None, every: float = SAVE_EVERY_SECONDS,
+                 replacing: Message | None = None, answers: int | None = None,
+                 every: float = SAVE_EVERY_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        """`replacing`: a reply being regenerated; the new one becomes its version in use and
-        what it said before stays as an alternative, from the first save on."""
+        """`replacing`: a reply being regenerated; the new one becomes its newest version, in
+        use, and what it said before stays as an alternative, from the first save on.
+        `answers`: the version of the question this reply answers."""
         self._vault = vault
         self._conversation_id = conversation_id
         self._model = model
         self._replacing = replacing
+        self._answers = answers
         self._every = every
         self._clock = clock
         self._pieces: list[str] = []
@@ -53,13 +57,13 @@ class ReplySaver:
 
     def _save(self, stats: dict[str, object]) -> Message:
         if self._message is None and self._replacing is not None:
-            self._message = dataclasses.replace(
-                self._replacing, text=self.text, model=self._model, stats=stats,
-                alternatives=(*self._replacing.alternatives, self._replacing.text))
+            self._message = with_new_version(self._replacing, self.text, stats=stats,
+                                             model=self._model, answers=self._answers)
             self._vault.update_message(self._message)
         elif self._message is None:
             self._message = self._vault.add_message(
-                self._conversation_id, "assistant", self.text, model=self._model, stats=stats)
+                self._conversation_id, "assistant", self.text, model=self._model, stats=stats,
+                answers=self._answers)
         else:
             self._message = dataclasses.replace(self._message, text=self.text, stats=stats)
             self._vault.update_message(self._message)

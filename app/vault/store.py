@@ -63,6 +63,7 @@ from app.vault.records import (
     RestoreReport,
     ThoughtRecord,
     ThoughtRecordStatus,
+    Version,
 )
 from app.vault.schema import NewerSchema, migrate, schema_version
 from app.vault.sealing import RowAddress, open_sealed, seal
@@ -103,6 +104,10 @@ def _int(value: object) -> int:
 def _bytes(value: object) -> bytes:
     assert isinstance(value, bytes)
     return value
+
+
+def _optional_int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _optional_text(value: object) -> str | None:
@@ -389,9 +394,11 @@ class Vault:
         *,
         model: str | None = None,
         stats: dict[str, object] | None = None,
+        answers: int | None = None,
     ) -> Message:
+        """`answers`: for a reply, which version of the question before it it answers."""
         message = Message(uuid.uuid4().hex, conversation_id, role, text, model, dict(stats or {}),
-                          now_utc())
+                          now_utc(), answers=answers)
         with self._transaction():
             self._put("messages", message.id, conversation_id, _message_payload(message))
         self._index_message(message)
@@ -423,7 +430,8 @@ class Vault:
             id=str(row["id"]), conversation_id=str(row["conversation_id"]), role=str(data["role"]),
             text=str(data["text"]), model=_optional_text(data["model"]),
             stats=_mapping(data["stats"]), created=str(data["created"]),
-            alternatives=tuple(str(a) for a in _list(data["alternatives"])),
+            alternatives=tuple(_version(item) for item in _list(data["alternatives"])),
+            position=_optional_int(data.get("position")), answers=_optional_int(data.get("answers")),
         )
 
     # -- journal ----------------------------------------------------------------------------
@@ -766,9 +774,19 @@ def _parent(table: str, row: Mapping[str, object]) -> str | None:
 def _message_payload(message: Message) -> dict[str, object]:
     return {
         "role": message.role, "text": message.text, "model": message.model,
-        "stats": message.stats, "created": message.created,
-        "alternatives": list(message.alternatives),
+        "stats": message.stats, "created": message.created, "answers": message.answers,
+        "alternatives": [{"text": version.text, "stats": version.stats, "model": version.model,
+                          "answers": version.answers} for version in message.alternatives],
+        "position": message.position,
     }
+
+
+def _version(item: object) -> Version:
+    """An alternative as stored; before versions kept their own statistics it was only text."""
+    if not isinstance(item, dict):
+        return Version(str(item))
+    return Version(str(item["text"]), _mapping(item.get("stats")),
+                   _optional_text(item.get("model")), _optional_int(item.get("answers")))
 
 
 def _journal_text(entry: JournalEntry) -> str:

@@ -29,6 +29,7 @@ from app.ui.app_window import CHAT, AppWindow
 from app.ui.preferences import Preferences
 from app.ui.welcome_page import STARTER
 from app.vault.records import Message
+from app.vault.versions import answers_to, in_use, versions
 
 PASSPHRASE = "correct horse battery staple"
 LOAD = 60_000
@@ -124,16 +125,25 @@ def test_first_run_chat_stop_regenerate_edit_then_relaunch_and_unlock(
     with qtbot.waitSignal(chat.reply_finished, timeout=REPLY) as regenerated:
         chat.view.regenerate_requested.emit()
     again: Message = regenerated.args[0]
-    assert again.id == story.id and again.alternatives == (story.text,)
+    assert again.id == story.id and [v.text for v in versions(again)] == [story.text, again.text]
     chat.view.alternative_chosen.emit(again.id, 0)
     qtbot.waitUntil(lambda: chat._messages[-1].text == story.text)
+    assert chat._messages[-1].stats["stop_reason"] == "cancelled", "its own stats came along"
 
     # Edit the last question and resend: its old wording stays as an alternative.
     question = chat._messages[-2]
     with qtbot.waitSignal(chat.reply_finished, timeout=REPLY):
         chat.view.edit_requested.emit(question.id, "Say goodbye.")
     assert chat._messages[-2].text == "Say goodbye."
-    assert chat._messages[-2].alternatives == (question.text,)
+    assert [v.text for v in versions(chat._messages[-2])] == [question.text, "Say goodbye."]
+    goodbye = chat._messages[-1]
+    assert answers_to(goodbye, chat._messages[-2]) == (in_use(goodbye),), \
+        "the replies to the old wording stay with it"
+    chat.view.alternative_chosen.emit(question.id, 0)  # back to the first wording: its reply
+    qtbot.waitUntil(lambda: chat._messages[-1].text == again.text)
+    assert question.text in chat.view.rendered_text()
+    chat.view.alternative_chosen.emit(question.id, 1)  # and forth
+    qtbot.waitUntil(lambda: chat._messages[-1].text == goodbye.text)
     assert "Say goodbye." in chat.view.rendered_text()
 
     # Search across conversations.

@@ -34,20 +34,21 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from app.chat_history import choose_version
 from app.ui import theme
 from app.ui.conversation_view import PAGE_SIZE, ConversationView
 from app.ui.markdown_render import DARK_CODE_STYLE, LIGHT_CODE_STYLE
 from app.ui.message_widget import MessageWidget
-from app.vault.records import Message
+from app.vault.records import Message, Version
+from app.vault.versions import choose_version, follow_wording
 
 CODE = 'def greet(name):\n    """Say hello."""\n    return f"Hello, {name}!"  # friendly\n\nprint(greet("Ada"))'
 
 
 def message(number: int, role: str, text: str, *, stats: dict[str, object] | None = None,
-            alternatives: tuple[str, ...] = ()) -> Message:
+            alternatives: tuple[str | Version, ...] = ()) -> Message:
+    earlier = tuple(Version(a) if isinstance(a, str) else a for a in alternatives)
     return Message(f"m{number}", "c1", role, text, "smol", stats or {}, "2026-01-01T00:00:00",
-                   alternatives)
+                   earlier)
 
 
 @pytest.fixture
@@ -246,37 +247,60 @@ def test_streaming_renders_in_batches_and_finishes_with_stats(
     assert reply.regenerate_button is not None and not reply.regenerate_button.isHidden()
 
 
-def test_the_pager_walks_through_versions_and_names_the_chosen_one(
+def test_the_pager_walks_through_versions_each_with_its_own_stats(
         view: ConversationView, qtbot: QtBot) -> None:
-    original = message(2, "assistant", "third", alternatives=("first", "second"))
+    stopped = {"completion_tokens": 80, "decode_tokens_per_s": 40.0, "stop_reason": "cancelled"}
+    cut = {"completion_tokens": 512, "decode_tokens_per_s": 41.0, "stop_reason": "length"}
+    original = message(2, "assistant", "third", stats={"completion_tokens": 7},
+                       alternatives=(Version("first", stopped), Version("second", cut)))
     view.show_messages([message(1, "user", "Hi"), original])
     widget = bubble_of(view, "m2")
     assert widget.pager_label is not None and widget.pager_label.text() == "3/3"
     assert widget.previous_button is not None and widget.next_button is not None
     assert not widget.next_button.isEnabled()
+    assert widget.footer.text() == "7 tokens"
 
     with qtbot.waitSignal(view.alternative_chosen) as chosen:
         widget.previous_button.click()
     assert chosen.args == ["m2", 1]
     assert widget.pager_label.text() == "2/3"
     assert widget.body.toPlainText() == "second"
+    assert widget.footer.text() == "512 tokens · 41.0 tokens/s · stopped at the length limit"
 
-    # The chat page makes the choice current (it moves to the end) and shows it again;
-    # the pager keeps its order, so the next step back reaches the oldest version.
+    # The chat page makes the choice the one in use and shows it again: the order stays.
     current = choose_version(original, 1)
     view.replace_message(current)
     assert widget.pager_label.text() == "2/3" and widget.body.toPlainText() == "second"
     with qtbot.waitSignal(view.alternative_chosen) as chosen:
         widget.previous_button.click()
-    assert chosen.args == ["m2", current.alternatives.index("first")]
+    assert chosen.args == ["m2", 0]
     assert widget.pager_label.text() == "1/3" and widget.body.toPlainText() == "first"
+    assert widget.footer.text() == "80 tokens · 40.0 tokens/s · stopped"
     assert not widget.previous_button.isEnabled()
 
-    view.replace_message(choose_version(current, chosen.args[1]))
+    view.replace_message(choose_version(current, 0))
     with qtbot.waitSignal(view.alternative_chosen) as chosen:
         widget.next_button.click()
-    assert widget.body.toPlainText() == "second"
-    assert chosen.args[1] == 1  # ("third", "second", "first") after "first" was chosen
+    assert widget.body.toPlainText() == "second" and chosen.args[1] == 1
+
+
+def test_a_reply_pages_only_through_the_answers_to_the_wording_shown(
+        view: ConversationView, qtbot: QtBot) -> None:
+    question = message(1, "user", "Name a vegetable.", alternatives=("Name a fruit.",))
+    reply = Message("m2", "c1", "assistant", "Leek.", "smol", {}, "2026-01-01T00:00:00",
+                    (Version("Apple.", answers=0), Version("Pear.", answers=0)), answers=1)
+    view.show_messages([question, reply])
+    widget = bubble_of(view, "m2")
+    assert widget.pager_label is None or widget.pager_label.isHidden(), "one answer to this wording"
+
+    asked_first = choose_version(question, 0)
+    view.replace_message(asked_first)
+    view.replace_message(follow_wording(reply, asked_first))  # as the chat page does
+    assert widget.body.toPlainText() == "Pear."
+    assert widget.pager_label is not None and widget.pager_label.text() == "2/2"
+    with qtbot.waitSignal(view.alternative_chosen) as chosen:
+        widget.previous_button.click()  # type: ignore[union-attr]
+    assert chosen.args == ["m2", 0] and widget.body.toPlainText() == "Apple."
 
 
 def test_edit_sends_the_new_text(view: ConversationView, qtbot: QtBot) -> None:

@@ -20,6 +20,7 @@ from app.vault.errors import (
 )
 from app.vault.export import PLAINTEXT_WARNING, as_json, as_markdown, collect
 from app.vault.keys import KdfParams
+from app.vault.records import Version
 from app.vault.store import Vault
 
 SECRET = "The night I walked to the harbour I almost called my brother."
@@ -35,7 +36,8 @@ def source(tmp_path: Path, kdf: KdfParams) -> Iterator[Vault]:
         vault.add_message(first.id, "user", SECRET)
         reply = vault.add_message(first.id, "assistant", "That sounds like a **big** moment.",
                                   model="smollm2", stats={"completion_tokens": 7})
-        vault.update_message(dataclasses.replace(reply, alternatives=("An earlier answer.",)))
+        vault.update_message(dataclasses.replace(reply, alternatives=(
+            Version("An earlier answer.", {"completion_tokens": 80, "stop_reason": "cancelled"}),)))
         second = vault.create_conversation("Groceries")
         vault.add_message(second.id, "user", "Milk, eggs, bread.")
         vault.add_journal_entry("Slept badly; the walk helped.", title="Tuesday",
@@ -122,7 +124,7 @@ def test_markdown_and_json_exports_carry_the_plaintext_warning(source: Vault) ->
     markdown = as_markdown(everything)
     assert PLAINTEXT_WARNING in markdown and SECRET in markdown
     assert "### You" in markdown and "### Assistant" in markdown
-    assert "> An earlier answer." in markdown and "## Journal" in markdown
+    assert "*Other answer 1:*\n\n> An earlier answer." in markdown and "## Journal" in markdown
     assert "### 2026-11-17 — Tuesday" in markdown and "Tags: sleep, walk" in markdown
 
     document = json.loads(as_json(everything))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.vault.keys import KdfParams
+from app.vault.records import Message, Version
 from app.vault.reply_saver import ReplySaver
 from app.vault.store import Vault
+from app.vault.versions import versions
 
 
 class Clock:
@@ -48,13 +50,26 @@ def test_a_regenerated_reply_keeps_the_earlier_one_as_an_alternative(
     with Vault.create(tmp_path / "vault.db", "pw", kdf=kdf) as vault:
         conversation = vault.create_conversation("Pets")
         vault.add_message(conversation.id, "user", "Name a pet.")
-        first = vault.add_message(conversation.id, "assistant", "A cat.")
-        saver = ReplySaver(vault, conversation.id, model="smollm2", replacing=first)
+        first = saver_finished(vault, conversation.id, "A cat.", {"completion_tokens": 80,
+                                                                   "stop_reason": "length"})
+        saver = ReplySaver(vault, conversation.id, model="smollm2", replacing=first, answers=0)
         saver.add("A dog")
         stored = vault.messages(conversation.id)
         assert len(stored) == 2 and stored[-1].id == first.id, "replaced in place, not appended"
-        assert stored[-1].text == "A dog" and stored[-1].alternatives == ("A cat.",)
+        assert stored[-1].text == "A dog" and [v.text for v in versions(stored[-1])] == [
+            "A cat.", "A dog"]
         saver.add(".")
         final = saver.finish({"completion_tokens": 3})
         assert vault.messages(conversation.id)[-1] == final
-        assert final.text == "A dog." and final.alternatives == ("A cat.",)
+        assert final.text == "A dog." and final.stats == {"completion_tokens": 3}
+        assert final.alternatives == (Version("A cat.", {"completion_tokens": 80,
+                                                         "stop_reason": "length"}, "smollm2", 0),)
+        assert final.answers == 0 and final.model == "smollm2"
+
+
+def saver_finished(vault: Vault, conversation_id: str, text: str, stats: dict[str, object]
+                   ) -> Message:
+    """A first reply to the question, written and finished as the chat writes one."""
+    saver = ReplySaver(vault, conversation_id, model="smollm2", answers=0)
+    saver.add(text)
+    return saver.finish(stats)

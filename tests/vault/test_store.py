@@ -22,6 +22,7 @@ from app.vault.errors import (
     WrongPassphrase,
 )
 from app.vault.keys import KdfParams
+from app.vault.records import Version
 from app.vault.store import Vault
 from tests.vault.conftest import files_under
 
@@ -219,8 +220,9 @@ def test_a_growing_reply_is_saved_in_place(vault_path: Path, kdf: KdfParams) -> 
         for text in ("Once", "Once upon", "Once upon a time."):
             reply = dataclasses.replace(reply, text=text)
             vault.update_message(reply)
-        final = dataclasses.replace(reply, stats={"completion_tokens": 5},
-                                    alternatives=("An earlier answer.",))
+        final = dataclasses.replace(reply, stats={"completion_tokens": 5}, answers=0, position=1,
+                                    alternatives=(Version("An earlier answer.", {"stop_reason": "length"},
+                                                          "other.gguf", 0),))
         vault.update_message(final)
     with Vault.open(vault_path) as vault:
         vault.unlock("pw")
