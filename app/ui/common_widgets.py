@@ -26,6 +26,16 @@ def wrapping_label(text: str = "") -> QLabel:
     return label
 
 
+def heading_label(text: str = "") -> QLabel:
+    """A page's or a step's title: bold, a little larger than the text."""
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.15)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
 def muted_label(text: str = "") -> QLabel:
     """Secondary text (an example, a reference): the palette's placeholder colour, readable in both
     themes."""

@@ -34,6 +34,7 @@ from app.journal.companion import (
 from app.journal.safety import SafetyResult, check
 from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.background import SessionJobs, TaskThread
+from app.ui.common_widgets import heading_label
 from app.ui.conversation_list import MATCH_END, MATCH_START
 from app.ui.engine_worker import EngineHost
 from app.ui.export_dialog import ExportFlow, export_to_file
@@ -92,11 +93,7 @@ class JournalPage(QWidget):
         self.reflection_dialog: ReflectionDialog | None = None
         self.export_flow: ExportFlow | None = None  # the last export asked for
 
-        title = QLabel("Journal")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        font.setBold(True)
-        title.setFont(font)
+        title = heading_label("Journal")
         self.reflect_button = QPushButton("Weekly reflection")
         self.reflect_button.setAccessibleName("Weekly reflection")
         self.export_button = QPushButton("Export…")

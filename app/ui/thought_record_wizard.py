@@ -32,7 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.journal.companion import Suggestions
-from app.ui.common_widgets import buddy_label, discard, muted_label, wrapping_label
+from app.ui.common_widgets import (
+    buddy_label,
+    discard,
+    heading_label,
+    muted_label,
+    wrapping_label,
+)
 from app.ui.distortion_picker import DistortionPicker
 from app.ui.emotions_editor import EmotionsEditor, percent_slider
 from app.ui.icons import icon
@@ -110,12 +116,8 @@ class ThoughtRecordWizard(QWidget):
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         self._autosave.timeout.connect(self._save_now)
 
-        self.step_label = QLabel()
+        self.step_label = heading_label()
         self.step_label.setAccessibleName("Step")
-        bigger = self.step_label.font()
-        bigger.setPointSizeF(bigger.pointSizeF() * 1.15)
-        bigger.setBold(True)
-        self.step_label.setFont(bigger)
         self.save_label = QLabel()
         self.save_label.setAccessibleName("Save state")
         self.save_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
