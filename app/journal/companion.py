@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from app.engine import ChatMessage, Engine, SamplingOptions, StopReason
 from app.errors import MiniGiantsError
 from app.journal.distortions import distortions
+from app.vault.records import ThoughtRecord
 
 MAX_SUGGESTIONS = 3
 QUOTE_CHARS = 160
@@ -70,6 +71,14 @@ class CompanionStopped(MiniGiantsError):
                              "Try again; if it happens again, load the model with a smaller "
                              "context length, or pick another model.")
         self.cancelled = detail is None
+
+
+def record_text(record: ThoughtRecord) -> str:
+    """What the person wrote in a thought record, as one text: for the crisis check and the
+    companion."""
+    parts = [record.situation, *(thought.text for thought in record.thoughts),
+             record.evidence_for, record.evidence_against, record.balanced_thought]
+    return "\n".join(part for part in parts if part.strip())
 
 
 def suggest_distortions(engine: Engine, text: str) -> Suggestions:

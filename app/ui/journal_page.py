@@ -15,7 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -25,28 +24,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.engine import Engine
 from app.errors import MiniGiantsError
-from app.journal.companion import (
-    suggest_distortions,
-    weekly_reflection,
-)
+from app.journal.companion import record_text
 from app.journal.safety import SafetyResult, check
-from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.background import SessionJobs, TaskThread
 from app.ui.common_widgets import heading_label
 from app.ui.conversation_list import MATCH_END, MATCH_START
 from app.ui.engine_worker import EngineHost
 from app.ui.export_dialog import ExportFlow, export_to_file
 from app.ui.icons import icon
+from app.ui.journal_companion_flow import JournalCompanion
 from app.ui.journal_entries import EntriesView, entry_label
 from app.ui.journal_entry_editor import EntryDraft
 from app.ui.mood_checkin import CheckinDraft
 from app.ui.mood_view import MoodView
 from app.ui.open_dialogs import close_open
-from app.ui.preferences import ui_settings
 from app.ui.reflection_dialog import ReflectionDialog
 from app.ui.safety_prompt import ask_to_continue
+from app.ui.self_help_note import self_help_note
 from app.ui.thought_records_view import ThoughtRecordsView
 from app.vault.export import Export, collect_journal
 from app.vault.records import JournalEntry, MoodCheckin, ThoughtRecord
@@ -54,26 +49,9 @@ from app.vault.search import JOURNAL_ENTRY, MOOD_CHECKIN, THOUGHT_RECORD, Search
 from app.vault.store import Vault
 
 ENTRIES, MOOD, THOUGHT_RECORDS = 0, 1, 2
-NOTE_SEEN = "journal/self_help_note_seen"  # in ui.ini: whether the note was read, nothing more
-NO_MODEL = "Load a model in Chat first; the companion runs on it, on this computer."
-REFLECTION_DAYS = 7
 
 
-class CompanionBusy(MiniGiantsError):
-    def __init__(self) -> None:
-        super().__init__("The companion is still busy with the last request.",
-                         "Wait for it, or stop it, then ask again.")
-
-
-def record_text(record: ThoughtRecord) -> str:
-    """What the person wrote in a thought record, as one text: for the crisis check and the
-    companion."""
-    parts = [record.situation, *(thought.text for thought in record.thoughts),
-             record.evidence_for, record.evidence_against, record.balanced_thought]
-    return "\n".join(part for part in parts if part.strip())
-
-
-class JournalPage(QWidget):
+class JournalPage(QWidget, JournalCompanion):
     def __init__(self, vault_jobs: TaskThread, engine: EngineHost,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,7 +84,7 @@ class JournalPage(QWidget):
         header.addWidget(self.reflect_button)
         header.addWidget(self.export_button)
 
-        self.note = self._self_help_note()
+        self.note = self_help_note()
         self.entries = EntriesView()
         self.mood = MoodView()
         self.link_label = QLabel()
@@ -379,112 +357,6 @@ class JournalPage(QWidget):
         self.export_flow = export_to_file(self, self._vault_jobs, collect,
                                           f"{name}-{datetime.date.today().isoformat()}")
 
-    # -- the companion ---------------------------------------------------------------------
-
-    def _model_changed(self, *_: object) -> None:
-        loaded = self._engine.is_loaded
-        reason = "" if loaded else NO_MODEL
-        self.entries.editor.set_help_available(loaded, reason)
-        self.records.wizard.set_help_available(loaded, reason)
-        self.reflect_button.setEnabled(loaded)
-        self.reflect_button.setToolTip(
-            "A short reflection on the last seven days, written by the loaded model on this "
-            "computer" if loaded else NO_MODEL)
-
-    def _help_with_entry(self, text: str) -> None:
-        editor = self.entries.editor
-        key = f"entry:{editor.entry_id}" if editor.entry_id else f"text:{text}"
-
-        editor.set_help_busy(True)  # at once: the crisis check comes first, off this thread
-        self._care_for(key, text, lambda: self._ask_companion(
-            lambda engine: suggest_distortions(engine, text), editor.show_suggestions,
-            lambda e: editor.show_help_error(e.for_person())),
-            on_hold=lambda: editor.set_help_busy(False))
-
-    def _help_with_record(self, text: str) -> None:
-        wizard = self.records.wizard
-
-        wizard.set_help_busy(True)
-        self._care_for(f"record:{wizard.record().id}", text, lambda: self._ask_companion(
-            lambda engine: suggest_distortions(engine, text), wizard.show_suggestions,
-            lambda e: wizard.show_help_error(e.for_person())),
-            on_hold=lambda: wizard.set_help_busy(False))
-
-    def _reflect(self) -> None:
-        vault = self._vault
-        if vault is None or self._companion is not None:
-            return
-        since = (datetime.date.today() - datetime.timedelta(days=REFLECTION_DAYS - 1)).isoformat()
-
-        def week() -> tuple[list[str], list[tuple[str, int]]]:
-            entries = [entry for entry in vault.journal_entries() if entry.day >= since]
-            checkins = [checkin for checkin in vault.mood_checkins() if checkin.day >= since]
-            texts = [f"{entry.day}: {entry.title}\n{entry.text}".strip()
-                     for entry in reversed(entries)]
-            return texts, [(checkin.day, checkin.mood) for checkin in reversed(checkins)]
-
-        dialog = ReflectionDialog(self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.stop_requested.connect(self._stop_companion)
-        dialog.keep_requested.connect(self._keep_reflection)
-        # Closed while it is being written: stop writing it (and only it).
-        dialog.finished.connect(lambda _: self._stop_companion(dialog.show_reflection))
-        self.reflection_dialog = dialog
-        dialog.show()
-
-        def got_week(found: tuple[list[str], list[tuple[str, int]]]) -> None:
-            entries, moods = found
-
-            def ask() -> None:
-                self._ask_companion(lambda engine: weekly_reflection(engine, entries, moods),
-                                    dialog.show_reflection,
-                                    lambda e: dialog.show_problem(e.for_person()))
-
-            self._care_for(f"week:{since}", "\n".join(entries), ask,
-                           on_hold=lambda: dialog.show_problem("Not now, then. Nothing was "
-                                                               "sent to the model."))
-
-        self._jobs.submit(week, got_week, "reading your week")
-
-    def _keep_reflection(self, text: str) -> None:
-        vault = self._vault
-        if vault is None:
-            return
-
-        def kept(entry: JournalEntry) -> None:
-            if self.reflection_dialog is not None:
-                self.reflection_dialog.kept()
-            self._reload_entries()
-
-        self._jobs.submit(lambda: vault.add_journal_entry(text, title="Weekly reflection",
-                                                          tags=("reflection",)),
-                          kept, "keeping the reflection")
-
-    def _ask_companion(self, job: Callable[[Engine], Any], on_done: Callable[[Any], None],
-                       on_error: Callable[[MiniGiantsError], None]) -> None:
-        if self._companion is not None:
-            on_error(CompanionBusy())
-            return
-        self._companion = (self._engine.run(job), on_done, on_error)
-
-    def _companion_done(self, request: int, result: object) -> None:
-        if self._companion is not None and self._companion[0] == request:
-            _, on_done, _ = self._companion
-            self._companion = None
-            on_done(result)
-
-    def _companion_failed(self, request: int, error: MiniGiantsError) -> None:
-        if self._companion is not None and self._companion[0] == request:
-            _, _, on_error = self._companion
-            self._companion = None
-            on_error(error)
-
-    def _stop_companion(self, answering: Callable[[Any], None] | None = None) -> None:
-        """Stop what the companion is doing, or only if it would answer to `answering`."""
-        companion = self._companion
-        if companion is not None and answering in (None, companion[1]):
-            self._engine.cancel()  # its answer comes as CompanionStopped, handled as an error
-
     # -- the safety net --------------------------------------------------------------------
 
     def _care_for(self, key: str, text: str, then: Callable[[], None] | None = None, *,
@@ -515,28 +387,6 @@ class JournalPage(QWidget):
             then()
 
     # -- helpers ---------------------------------------------------------------------------
-
-    def _self_help_note(self) -> QFrame:
-        note = QFrame()
-        note.setFrameShape(QFrame.Shape.StyledPanel)
-        text = QLabel(NOT_A_THERAPIST)
-        text.setAccessibleName("Not a therapist")
-        text.setWordWrap(True)
-        understood = QPushButton("I understand")
-        understood.setAccessibleName("Dismiss the note")
-        row = QHBoxLayout(note)
-        row.addWidget(text, 1)
-        row.addWidget(understood, 0, Qt.AlignmentFlag.AlignTop)
-        note.setVisible(not bool(ui_settings().value(NOTE_SEEN, False, type=bool)))
-
-        def dismiss() -> None:
-            settings = ui_settings()
-            settings.setValue(NOTE_SEEN, True)
-            settings.sync()
-            note.hide()
-
-        understood.clicked.connect(dismiss)
-        return note
 
     def _show_problem(self, error: MiniGiantsError) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "Journal", error.message, parent=self)
