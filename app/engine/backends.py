@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import llama_cpp
 
+from app.child_probes import death
 from app.engine import ggml_lib
 from app.engine.errors import EngineUnavailable
 from app.engine.probe_verdicts import OK, MachineRecord, ProbeVerdicts, combination_key
@@ -42,13 +42,6 @@ LEFT_OUT = {
 }
 PROBE_TIMEOUT_S = 120
 PROBE_FLAG = "--engine-probe"  # the bundle executable answers to it (packaging/launcher.py)
-# What Windows reports for a process killed by the processor or by abort().
-_WINDOWS_CRASHES = {
-    0xC000001D: "an illegal instruction",
-    0xC0000005: "an access violation",
-    0xC0000409: "an abort",
-    3: "an abort",
-}
 
 
 @dataclass(frozen=True)
@@ -231,11 +224,11 @@ def _probe(variants: Sequence[Path], gpu: Path | None = None) -> _Outcome:
             command, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, check=False,
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
-        output, errors, death = finished.stdout, finished.stderr, _death(finished.returncode)
+        output, errors, died = finished.stdout, finished.stderr, death(finished.returncode)
     except subprocess.TimeoutExpired as expired:
         output = _text(expired.stdout)
         errors = _text(expired.stderr)
-        death = f"no answer within {PROBE_TIMEOUT_S} s"
+        died = f"no answer within {PROBE_TIMEOUT_S} s"
     ranking, verdicts, unavailable = None, {}, {}
     trying = None
     for line in output.splitlines():
@@ -253,13 +246,13 @@ def _probe(variants: Sequence[Path], gpu: Path | None = None) -> _Outcome:
         if "unavailable" in message:
             unavailable[message["unavailable"]] = message["reason"]
     if trying is not None and trying not in verdicts and trying not in unavailable:
-        if death is None:
+        if died is None:
             raise EngineUnavailable(f"the engine's start-up check failed: {_last_line(errors)}")
-        logger.warning("llama.cpp's %s library died in the probe: %s", trying, death)
-        verdicts[trying] = death
+        logger.warning("llama.cpp's %s library died in the probe: %s", trying, died)
+        verdicts[trying] = died
     elif ranking is None:
         raise EngineUnavailable(
-            f"the engine's start-up check failed: {death or _last_line(errors)}")
+            f"the engine's start-up check failed: {died or _last_line(errors)}")
     return _Outcome(ranking, verdicts, unavailable)
 
 
@@ -268,19 +261,6 @@ def probe_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable, PROBE_FLAG]
     return [sys.executable, "-m", "app.engine.probe"]
-
-
-def _death(returncode: int) -> str | None:
-    """How a child ended, when a crash ended it: 'SIGILL (an illegal instruction)'."""
-    if returncode < 0:
-        try:
-            number = signal.Signals(-returncode)
-        except ValueError:
-            return f"signal {-returncode}"
-        return f"{number.name} ({(signal.strsignal(number) or 'a signal').lower()})"
-    if sys.platform == "win32" and (returncode & 0xFFFFFFFF) in _WINDOWS_CRASHES:
-        return _WINDOWS_CRASHES[returncode & 0xFFFFFFFF]
-    return None
 
 
 def _last_line(text: str) -> str:

@@ -74,6 +74,19 @@ def library_folder() -> Path:
     return Path(llama_cpp.__file__).resolve().parent / "lib"
 
 
+def variant_score(path: Path) -> int:
+    """The variant's own verdict on this processor (0: it cannot run here), from code ggml builds
+    without the variant's instruction set so that asking is safe. A library that does not even
+    open (a dependency missing) cannot run here either."""
+    try:
+        library = ctypes.CDLL(str(path))
+        score = library.ggml_backend_score
+    except (OSError, AttributeError):
+        return 0
+    score.restype = ctypes.c_int
+    return int(score())
+
+
 def registered_backends() -> list[str]:
     """The names of the backends loaded into this process so far (CPU, CUDA, ...)."""
     return [

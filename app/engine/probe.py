@@ -16,15 +16,14 @@ Usage: python -m app.engine.probe --variant PATH [--variant PATH ...] [--gpu PAT
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
-import signal
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.child_probes import crash_as_asked, no_core_dumps
 from app.engine import ggml_lib, llama_log, native
 from app.engine.backends import EngineBackends, library_name
 from app.engine.errors import EngineError
@@ -42,11 +41,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--variant", type=Path, action="append", required=True)
     parser.add_argument("--gpu", type=Path)
     args = parser.parse_args(argv)
-    _no_core_dumps()
+    no_core_dumps()
 
-    ranking = sorted(
-        ((path, _score(path)) for path in args.variant), key=lambda item: item[1], reverse=True
-    )
+    ranking = sorted(((path, ggml_lib.variant_score(path)) for path in args.variant),
+                     key=lambda item: item[1], reverse=True)
     runnable = [(path, score) for path, score in ranking if score > 0]
     _say(ranking=[[library_name(path), score] for path, score in runnable])
     if not runnable:
@@ -79,31 +77,9 @@ def _say(**message: object) -> None:
     print(json.dumps(message), flush=True)
 
 
-def _score(path: Path) -> int:
-    """The variant's own verdict on this processor (0: it cannot run here), from code ggml builds
-    without the variant's instruction set so that asking is safe. A library that does not even
-    open (a dependency missing) cannot run here either."""
-    try:
-        library = ctypes.CDLL(str(path))
-        score = library.ggml_backend_score
-    except (OSError, AttributeError):
-        return 0
-    score.restype = ctypes.c_int
-    return int(score())
-
-
 def _crash_if_asked(path: Path) -> None:
     if os.environ.get(CRASH_HOOK) == library_name(path):
-        signal.raise_signal(signal.SIGILL if hasattr(signal, "SIGILL") else signal.SIGABRT)
-
-
-def _no_core_dumps() -> None:
-    """A crash here is expected now and then; it should not leave a core file behind."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        crash_as_asked()
 
 
 def _decoded(name: str, path: Path, chosen: EngineBackends, *, gpu_layers: int) -> bool:
