@@ -1,8 +1,9 @@
 """`minigiants --self-test`: does this installation work, end to end, on this machine? It loads a
 model (the one given, else the starter model), runs one short chat turn, keeps it in a temporary
 encrypted vault, locks and unlocks the vault and reads the turn back, and checks that none of it is
-readable in the vault's file. Each step is reported as it ends; the first failure stops the run and
-says why. Nothing is kept: the vault lives in a temporary folder that is removed afterwards."""
+readable in the vault's file; then the safety net judges two sentences. Each step is reported as
+it ends; the first failure stops the run and says why. Nothing is kept: the vault lives in a
+temporary folder that is removed afterwards."""
 
 from __future__ import annotations
 
@@ -88,9 +89,22 @@ def run_self_test(model: Path | None, report: Callable[[Step], None], *, gpu_lay
         step("encrypt the turn", lambda: _stored(vault_path, passphrase, reply))
         step("decrypt it again", lambda: _read_back(vault_path, passphrase, reply))
         step("nothing readable on disk", lambda: _sealed(Path(folder), reply))
+    step("the safety net", lambda: (None, _safety_net()))
     for name, check in extra_checks:
         step(name, lambda: (None, check()))  # noqa: B023 - called at once, in this turn
     return steps
+
+
+def _safety_net() -> str:
+    """The patterns and the learned detector, with the embedding models from their packages."""
+    from app.journal.safety import check
+    from app.journal.sentence_embedding import embedder
+
+    if not check("I want to end my life tonight").flagged or check(
+            "What a lovely walk in the park today").flagged:
+        raise RuntimeError("it misjudged its own two test sentences")
+    chosen = embedder()
+    return f"the crisis detector reads with {chosen.name} ({chosen.reason})"
 
 
 def _hardware(report: HardwareReport) -> str:

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 STEPS = ("hardware", "find the model", "load the model", "one chat turn", "encrypt the turn",
-         "decrypt it again", "nothing readable on disk", "the GUI toolkit")
+         "decrypt it again", "nothing readable on disk", "the safety net", "the GUI toolkit")
 
 
 def self_test(*args: str, home: Path, temp: Path) -> subprocess.CompletedProcess[str]:

@@ -2,6 +2,10 @@
 harm to others, abuse), run before the model sees a message or a journal entry, and what to show on
 a hit: a few calm sentences and the crisis lines of the person's region.
 
+Two layers: phrases and patterns, instant, and a learned detector that reads meaning
+(app/journal/detector.py). The detector flags what no pattern foresaw, and takes back a pattern's hit
+where the text is plainly benign: an idiom, fiction, someone else, the past.
+
 Everything happens on this machine: nothing is sent anywhere and nothing is logged. A result says
 only whether the text was flagged and in which categories; it never holds the text or the words
 that matched, so it cannot carry them into a log, a crash report or the vault's plaintext.
@@ -20,11 +24,12 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import MiniGiantsError
+from app.journal.detector import CATEGORIES, Judgement, Thresholds, detector
 from app.resource_files import RESOURCES
 
 if sys.version_info >= (3, 11):
@@ -34,7 +39,6 @@ else:
 
 SAFETY_DIR = RESOURCES / "safety"
 CRISIS_RESOURCES_FILE = SAFETY_DIR / "crisis_resources.toml"
-CATEGORIES = ("suicide", "self_harm", "harm_to_others", "abuse")
 INTERNATIONAL = "international"
 
 _SECTIONS = (*CATEGORIES, "benign")
@@ -65,8 +69,31 @@ class SafetyResult:
     categories: tuple[str, ...]
 
 
-def check(text: str) -> SafetyResult:
-    """The check every user message and journal entry passes before the model sees it."""
+def check(text: str, context: Sequence[str] = ()) -> SafetyResult:
+    """The check every user message and journal entry passes before the model sees it, with the
+    one or two messages before it as `context`."""
+    learned = detector()
+    # The patterns read the text alone: what the earlier messages say was checked when they were
+    # written, and reading a text with its context is the detector's part.
+    return combine(check_patterns(text), learned.judge(text, context), learned.thresholds)
+
+
+def combine(patterns: SafetyResult | None, judgement: Judgement | None,
+            thresholds: Thresholds) -> SafetyResult:
+    """The net from its layers (None: that layer left out, as the report compares them). The
+    patterns' hits stand unless the detector reads the text as plainly benign (an idiom, fiction,
+    someone else, the past); the detector flags on its own what no pattern foresaw."""
+    found: set[str] = set()
+    if judgement is not None and judgement.score > thresholds.alone:
+        found.update(judgement.categories)
+    if patterns is not None and patterns.flagged and (
+            judgement is None or judgement.score > thresholds.keep_pattern):
+        found.update(patterns.categories)
+    return SafetyResult(bool(found), tuple(name for name in CATEGORIES if name in found))
+
+
+def check_patterns(text: str) -> SafetyResult:
+    """The patterns alone: the instant first layer, and what the report compares against."""
     return load_patterns(SAFETY_DIR).check(text)
 
 

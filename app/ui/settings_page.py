@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.engine import HardwareReport
 from app.journal.safety import INTERNATIONAL, crisis_regions, crisis_resources
-from app.journal.self_help import NOT_A_THERAPIST
+from app.journal.self_help import NOT_A_THERAPIST, SAFETY_NET_LIMITS
 from app.ui.background import TaskThread
 from app.ui.common_widgets import buddy_label, wrapping_label
 from app.ui.icons import icon
@@ -298,6 +298,9 @@ class SettingsPage(QWidget):
             "A private chat and journal that run entirely on this computer. Nothing leaves it "
             "except the model downloads and searches you start."))
         layout.addWidget(self.not_a_therapist_label)
+        self.safety_net_label = wrapping_label(SAFETY_NET_LIMITS)
+        self.safety_net_label.setAccessibleName("What the safety net can do")
+        layout.addWidget(self.safety_net_label)
         layout.addWidget(wrapping_label("Free software under the Apache License 2.0."))
         return box
 

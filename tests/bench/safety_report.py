@@ -2,15 +2,16 @@
 (tests/journal/safety_phrases.toml, which the patterns were written with) and the blind split
 (tests/journal/safety_blind.toml, written from the category definitions only, never tuned on).
 Recall on the positives and the false-positive rate on the hard negatives, per language, per
-category and per kind of negative; the time one check takes. For the tuning set it also prints the
-id and text of every miss and false positive; for the blind split only their ids, so that nobody
+category and per kind of negative, for the patterns alone, the learned detector alone and the whole
+net; the time one check of the whole net takes. For the tuning set it also prints the id and text of
+every miss and false positive of the whole net; for the blind split only their ids, so that nobody
 tunes on its texts by reading them here.
 
     .venv/bin/python tests/bench/safety_report.py [--set tuning|blind|both]
     .venv/bin/python -m tests.bench.safety_report     (the same)
 
-Context cases (a short message only clear after the one or two before it) are judged on their last
-message alone until the net reads context."""
+Context cases (a short message only clear after the one or two before it) are judged with their
+earlier messages, as the chat judges a message."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.journal.safety import CATEGORIES, check
+from app.journal.detector import Judgement, detector
+from app.journal.safety import CATEGORIES, SafetyResult, check, check_patterns, combine
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,22 +56,52 @@ class Outcome:
         return set(self.case.categories) <= set(self.categories)
 
 
+NETS = ("patterns", "detector", "both")
+
+
 def load_cases(path: Path = PHRASES) -> tuple[list[Case], list[Case]]:
     """(positives, negatives)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     positives = [Case(c["id"], c["lang"], c["text"], tuple(c["categories"]),
-                      context=tuple(c.get("context", ()))) for c in data["positive"]]
-    negatives = [Case(c["id"], c["lang"], c["text"], (), c.get("kind", ""),
-                      tuple(c.get("context", ()))) for c in data["negative"]]
+                      context=_context(c)) for c in data["positive"]]
+    negatives = [Case(c["id"], c["lang"], c["text"], (), c.get("kind", ""), _context(c))
+                 for c in data["negative"]]
     return positives, negatives
 
 
-def run(cases: Sequence[Case]) -> list[Outcome]:
-    outcomes = []
+def _context(case: dict[str, object]) -> tuple[str, ...]:
+    # The tuning set's `context` names a topic ("programming"), not earlier messages.
+    context = case.get("context", [])
+    return tuple(str(m) for m in context) if isinstance(context, list) else ()
+
+
+def run(cases: Sequence[Case]) -> dict[str, list[Outcome]]:
+    """Each net's outcome for every case, the layers judged once and combined as check() does."""
+    learned = detector()
+    outcomes: dict[str, list[Outcome]] = {net: [] for net in NETS}
     for case in cases:
-        result = check(case.text)
-        outcomes.append(Outcome(case, result.flagged, result.categories))
+        patterns = check_patterns(case.text)
+        judgement: Judgement = learned.judge(case.text, case.context)
+        results: dict[str, SafetyResult] = {
+            "patterns": patterns,
+            "detector": combine(None, judgement, learned.thresholds),
+            "both": combine(patterns, judgement, learned.thresholds),
+        }
+        for net, result in results.items():
+            outcomes[net].append(Outcome(case, result.flagged, result.categories))
     return outcomes
+
+
+def time_per_check(cases: Sequence[Case]) -> tuple[float, float]:
+    """Median and slowest milliseconds of check() over these cases, the detector loaded."""
+    check("warm up")
+    times = []
+    for case in cases:
+        started = time.perf_counter()
+        check(case.text, case.context)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return times[len(times) // 2], times[-1]
 
 
 def rate(hits: int, total: int) -> float:
@@ -83,37 +115,32 @@ def flagged_share(outcomes: Sequence[Outcome]) -> float:
 
 def report(name: str, path: Path, *, show_texts: bool) -> None:
     positives, negatives = load_cases(path)
-    started = time.perf_counter()
+    median_ms, slowest_ms = time_per_check(positives + negatives)
     flagged, cleared = run(positives), run(negatives)
-    per_check_ms = (time.perf_counter() - started) * 1000 / (len(positives) + len(negatives))
     print(f"== {name}: {path.name}")
-    print(f"positives {len(positives)}, negatives {len(negatives)}, {per_check_ms:.2f} ms per check")
-    print(f"recall               {flagged_share(flagged):.3f}")
-    print(f"false-positive rate  {flagged_share(cleared):.3f}")
-    print("\nper language          recall    false-positive rate")
+    print(f"positives {len(positives)}, negatives {len(negatives)}; the whole net takes "
+          f"{median_ms:.1f} ms per check (median; slowest {slowest_ms:.0f} ms)")
+    print(f"\n{'':22}" + "".join(f"{net:>18}" for net in NETS))
+    print(f"{'':22}" + "  recall  false-pos" * len(NETS))
+    _row("all", [(flagged[net], cleared[net]) for net in NETS])
     for lang in sorted({case.lang for case in positives + negatives}):
-        ours = [o for o in flagged if o.case.lang == lang]
-        theirs = [o for o in cleared if o.case.lang == lang]
-        print(f"  {lang}  {len(ours):>4} / {len(theirs):>4}   {flagged_share(ours):.3f}     "
-              f"{flagged_share(theirs):.3f}")
-    print("\nper category          recall    category reported")
+        _row(lang, [([o for o in flagged[net] if o.case.lang == lang],
+                     [o for o in cleared[net] if o.case.lang == lang]) for net in NETS])
     for category in CATEGORIES:
-        ours = [o for o in flagged if category in o.case.categories]
-        right = rate(sum(o.categories_right for o in ours), len(ours))
-        print(f"  {category:<16} {len(ours):>4}   {flagged_share(ours):.3f}     {right:.3f}")
-    kinds = sorted({o.case.kind for o in cleared if o.case.kind})
-    if kinds:
-        print("\nper kind of negative  false-positive rate")
-        for kind in kinds:
-            theirs = [o for o in cleared if o.case.kind == kind]
-            print(f"  {kind:<16} {len(theirs):>4}   {flagged_share(theirs):.3f}")
-    with_context = [o for o in flagged + cleared if o.case.context]
-    if with_context:
-        print(f"\ncontext cases: {len(with_context)}, judged right "
-              f"{rate(sum(o.flagged == bool(o.case.categories) for o in with_context), len(with_context)):.3f}")
-    misses = [o for o in flagged if not o.flagged]
-    wrong_category = [o for o in flagged if o.flagged and not o.categories_right]
-    false_positives = [o for o in cleared if o.flagged]
+        _row(category, [([o for o in flagged[net] if category in o.case.categories], [])
+                        for net in NETS])
+    for kind in sorted({case.kind for case in negatives if case.kind}):
+        _row(f"negatives: {kind}", [([], [o for o in cleared[net] if o.case.kind == kind])
+                                    for net in NETS])
+    _row("context cases", [([o for o in flagged[net] if o.case.context],
+                            [o for o in cleared[net] if o.case.context]) for net in NETS])
+    both = [o for o in flagged["both"] if o.flagged]
+    right = rate(sum(o.categories_right for o in both), len(both))
+    print(f"\nthe whole net names the expected categories for {right:.3f} of the positives "
+          "it flags")
+    misses = [o for o in flagged["both"] if not o.flagged]
+    wrong_category = [o for o in flagged["both"] if o.flagged and not o.categories_right]
+    false_positives = [o for o in cleared["both"] if o.flagged]
     if not show_texts:  # the blind split: ids only
         for label, found in (("misses", misses), ("false positives", false_positives)):
             print(f"{label} ({len(found)}): {' '.join(o.case.id for o in found)}")
@@ -130,6 +157,17 @@ def report(name: str, path: Path, *, show_texts: bool) -> None:
     for o in false_positives:
         print(f"  {o.case.id} [{', '.join(o.categories)}]: {o.case.text}")
     print()
+
+
+def _row(label: str, columns: Sequence[tuple[Sequence[Outcome], Sequence[Outcome]]]) -> None:
+    """One line: each net's recall over the positives and false-positive rate over the negatives
+    given (blank where none), with how many there were."""
+    positives, negatives = len(columns[0][0]), len(columns[0][1])
+    cells = ""
+    for p, n in columns:
+        cells += (f"{flagged_share(p):>8.3f}" if p else f"{'':>8}") + \
+                 (f"{flagged_share(n):>10.3f}" if n else f"{'':>10}")
+    print(f"  {label:<20}{cells}   ({positives} / {negatives})")
 
 
 def main() -> int:

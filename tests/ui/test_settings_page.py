@@ -209,6 +209,8 @@ def test_about_says_which_version_and_that_it_is_not_a_therapist(page: SettingsP
     texts = " ".join(label.text() for label in labels)
     assert "Nothing leaves it except the model downloads and searches you start" in texts
     assert "Apache License 2.0" in texts
+    (safety,) = [label for label in labels if label.accessibleName() == "What the safety net can do"]
+    assert "German, French and Spanish it misses more" in safety.text(), "weaker languages named"
 
 
 # -- hardware ---------------------------------------------------------------------------------
