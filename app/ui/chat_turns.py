@@ -262,8 +262,11 @@ class ChatTurns:
         stored_stats = dataclasses.asdict(stats)
         shown = ""
         if self._held is not None:
-            shown = screened("".join(self._held.parts), self._held.result,
-                             crisis_resources(self._crisis_region or None)).text
+            held = screened("".join(self._held.parts), self._held.result,
+                            crisis_resources(self._crisis_region or None))
+            shown = held.text
+            if held.withheld:  # the figures were the withheld reply's, not this message's
+                stored_stats = {"withheld": True}
             self.view.add_reply_text(shown)
 
         def finish() -> tuple[Message | None, Conversation]:

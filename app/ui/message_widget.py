@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.icons import icon
 from app.ui.markdown_render import copied_block, render_markdown
+from app.ui.stats_footer import stats_line
 from app.vault.records import Message, Version
 from app.vault.versions import in_use, versions
 
@@ -39,22 +40,6 @@ PADDING = 10
 RADIUS = 8
 USER_TINT = 0.18  # how much of the highlight colour tints the user's bubble
 OPENABLE_SCHEMES = ("http", "https", "mailto")
-
-
-def stats_line(stats: dict[str, object]) -> str:
-    """The footer: "312 tokens · 41.2 tokens/s · stopped [at the length limit]", what is known."""
-    parts = []
-    tokens = stats.get("completion_tokens")
-    if isinstance(tokens, (int, float)) and not isinstance(tokens, bool):
-        parts.append(f"{int(tokens)} tokens")
-    speed = stats.get("decode_tokens_per_s")
-    if isinstance(speed, (int, float)) and not isinstance(speed, bool) and speed > 0:
-        parts.append(f"{speed:.1f} tokens/s")
-    stopped = {"cancelled": "stopped", "length": "stopped at the length limit"}
-    reason = stats.get("stop_reason")  # a StopReason (a str) fresh from the engine, or stored
-    if isinstance(reason, str) and reason in stopped:
-        parts.append(stopped[reason])
-    return " · ".join(parts)
 
 
 def _mix(base: QColor, tint: QColor, amount: float) -> QColor:

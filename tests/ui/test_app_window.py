@@ -27,6 +27,7 @@ from app.datadir import vault_path
 from app.hub.library import Library
 from app.ui.app_window import CHAT, AppWindow
 from app.ui.preferences import Preferences
+from app.ui.stats_footer import stats_line
 from app.ui.welcome_page import STARTER
 from app.vault.records import Message
 from app.vault.versions import answers_to, in_use, versions
@@ -263,6 +264,8 @@ def test_after_a_hit_the_reply_is_held_and_one_that_encourages_harm_is_withheld(
 
     reply = finished.args[0]
     assert "rope" not in reply.text and "not alone" in reply.text
+    assert reply.stats == {"withheld": True}, "no token figures of the reply that was withheld"
+    assert stats_line(reply.stats) == "in place of the model's reply, which was held back"
     assert "rope tonight" not in chat.view.rendered_text()
     assert all("rope tonight" not in piece for piece in shown)
     stored = run_on(chat._vault_jobs, qtbot, lambda: vault.messages(conversation.id))
