@@ -18,7 +18,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import threading
 import zipfile
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ WEIGHTS_FILE = RESOURCES / "safety" / "detector.npz"
 CATEGORIES = ("suicide", "self_harm", "harm_to_others", "abuse")
 WINDOW = 2  # sentences per window: one sentence and the next, so "...that was years ago" counts
 CONTEXT_MESSAGES = 2
+REMEMBERED_PASSAGES = 2048  # about 7 MB of vectors
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
 
 
@@ -78,9 +81,44 @@ class DetectorWeights:
 
 
 class Detector:
+    """Keeps the vectors of the passages it read lately, so that a journal entry checked again at
+    every pause in typing embeds only what changed (a long entry is a hundred windows: seconds).
+    In memory only, keyed by a hash, and dropped when the vault locks (`forget`)."""
+
     def __init__(self, embedding: Embedder, weights: DetectorWeights) -> None:
         self.embedding = embedding
         self.weights = weights
+        self._recent: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._forgotten = 0  # a check already under way when the vault locks keeps nothing
+
+    def forget(self) -> None:
+        with self._lock:
+            self._recent.clear()
+            self._forgotten += 1
+
+    @property
+    def remembered(self) -> int:
+        return len(self._recent)
+
+    def _vectors(self, passages: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.sha256(passage.encode()).digest() for passage in passages]
+        with self._lock:
+            known = {key: self._recent[key] for key in keys if key in self._recent}
+            started = self._forgotten
+        missing = list(dict.fromkeys(i for i, key in enumerate(keys) if key not in known))
+        if missing:
+            for i, vector in zip(missing, self.embedding.embed([passages[i] for i in missing])):
+                known[keys[i]] = vector
+        with self._lock:
+            if self._forgotten != started:
+                return np.stack([known[key] for key in keys])
+            for key in keys:
+                self._recent[key] = known[key]
+                self._recent.move_to_end(key)
+            while len(self._recent) > REMEMBERED_PASSAGES:
+                self._recent.popitem(last=False)
+        return np.stack([known[key] for key in keys])
 
     @property
     def thresholds(self) -> Thresholds:
@@ -91,7 +129,7 @@ class Detector:
         CONTEXT_MESSAGES messages joined to it; the categories of the passage that scored it."""
         joined = with_context(text, context)
         candidates = [*windows(text), *([joined] if context else [])]
-        vectors = self.embedding.embed(candidates)
+        vectors = self._vectors(candidates)
         scores = self.weights.scores(vectors)
         best = int(np.argmax(scores))
         probabilities = self.weights.category_probabilities(vectors[best])
@@ -99,6 +137,12 @@ class Detector:
                       if p >= self.thresholds.category)
         return Judgement(float(scores[best]),
                          named or (CATEGORIES[int(np.argmax(probabilities))],))
+
+
+def forget_recent() -> None:
+    """What the detector read lately is dropped (the vault locks); it is not loaded for this."""
+    if detector.cache_info().currsize:
+        detector().forget()
 
 
 def windows(text: str) -> list[str]:

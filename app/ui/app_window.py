@@ -31,6 +31,7 @@ from app.hub.access_token import stored_token
 from app.hub.hub_client import Hub
 from app.hub.library import STARTER_ID, Library, LibraryModel
 from app.hub.starter import starter_installed
+from app.journal.detector import forget_recent
 from app.ui.background import TaskThread
 from app.ui.chat_page import ChatPage
 from app.ui.engine_worker import EngineHost
@@ -255,6 +256,7 @@ class AppWindow(QMainWindow):
         self.idle.arm(False)
         self.chat.clear()
         self.journal.clear()
+        forget_recent()  # the crisis detector's vectors of what was written
         if self.settings_page is not None:
             placeholder = QWidget()
             self.pages.insertWidget(SETTINGS, placeholder)

@@ -177,3 +177,19 @@ def test_the_detector_keeps_no_text_on_disk(private_home: Path) -> None:
         if path.is_file():
             assert b"7d1f" not in path.read_bytes(), path
 
+
+
+def test_what_was_read_lately_is_remembered_and_dropped_when_the_vault_locks() -> None:
+    """An entry is checked again at every pause in typing: only its new passages are embedded.
+    Locking drops the vectors (AppWindow.lock calls forget_recent)."""
+    learned = detector_module.detector()
+    learned.forget()
+    entry = ("Woke up late. Work was fine. Lunch with Jo. Talked about her trip. "
+             "Watched the baking show.")
+    first = check(entry)
+    remembered = learned.remembered
+    assert remembered == len(windows(entry))
+    assert check(entry + " Bed early.") == first
+    assert learned.remembered > remembered
+    detector_module.forget_recent()
+    assert learned.remembered == 0
