@@ -106,7 +106,7 @@ class Detector:
         with self._lock:
             known = {key: self._recent[key] for key in keys if key in self._recent}
             started = self._forgotten
-        missing = list(dict.fromkeys(i for i, key in enumerate(keys) if key not in known))
+        missing = [i for i, key in enumerate(keys) if key not in known]
         if missing:
             for i, vector in zip(missing, self.embedding.embed([passages[i] for i in missing])):
                 known[keys[i]] = vector
