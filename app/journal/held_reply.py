@@ -22,6 +22,7 @@ from app.journal.safety import (
     SafetyDataInvalid,
     SafetyResult,
     normalize,
+    phrase_pattern,
     support_message,
 )
 
@@ -81,5 +82,6 @@ def _phrases(path: Path) -> tuple[re.Pattern[str], ...]:
                 isinstance(p, str) and p for value in table.values() for p in value):
             raise SafetyDataInvalid(path, f"[{language}] needs `means` and `encouragement`, "
                                           "lists of phrases")
-        phrases += [*table["means"], *table["encouragement"]]
-    return tuple(re.compile(rf"(?<!\w){re.escape(normalize(p))}(?!\w)") for p in phrases)
+        phrases += [phrase_pattern(path, language, phrase)
+                    for phrase in [*table["means"], *table["encouragement"]]]
+    return tuple(phrases)

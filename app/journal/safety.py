@@ -182,7 +182,7 @@ def _language_patterns(path: Path) -> dict[str, list[re.Pattern[str]]]:
         phrases = _strings(path, section, "phrases", table.get("phrases", []))
         patterns = _strings(path, section, "patterns", table.get("patterns", []))
         compiled[section] = [
-            *(_bounded(path, section, re.escape(normalize(phrase))) for phrase in phrases),
+            *(phrase_pattern(path, section, phrase) for phrase in phrases),
             *(_bounded(path, section, _expand(path, section, p, macros)) for p in patterns),
         ]
     return compiled
@@ -202,6 +202,11 @@ def _expand(path: Path, section: str, pattern: str, macros: dict[str, str]) -> s
         return f"(?:{macros[match.group(1)]})"
 
     return _MACRO.sub(macro, pattern)
+
+
+def phrase_pattern(path: Path, section: str, phrase: str) -> re.Pattern[str]:
+    """A phrase as written in a data file, matched as whole words of normalize()d text."""
+    return _bounded(path, section, re.escape(normalize(phrase)))
 
 
 def _bounded(path: Path, section: str, pattern: str) -> re.Pattern[str]:
