@@ -10,38 +10,30 @@ ThoughtRecords and is told whether they were saved."""
 from __future__ import annotations
 
 import dataclasses
-import functools
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSlider,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.journal.companion import Suggestions
+from app.journal.thought_record_steps import STEP_INSTRUCTIONS, STEP_TITLES
 from app.ui.common_widgets import (
-    buddy_label,
-    discard,
     heading_label,
-    muted_label,
     wrapping_label,
 )
-from app.ui.distortion_picker import DistortionPicker
-from app.ui.emotions_editor import EmotionsEditor, percent_slider
 from app.ui.icons import icon
+from app.ui.thought_record_pages import HELP_TEXT, ThoughtRecordPages
+from app.ui.thought_record_parts import (
+    ThoughtRow,
+)
 from app.vault.records import (
     THOUGHT_RECORD_STEPS,
     AutomaticThought,
@@ -52,49 +44,12 @@ from app.vault.records import (
 )
 
 AUTOSAVE_MS = 800  # after the last edit: a pause in typing, not every keystroke
-DEFAULT_RATING = 50  # where a new belief slider starts: the middle, no suggestion
-STEP_TITLES = {
-    "situation": "Situation",
-    "thoughts": "Automatic thoughts",
-    "emotions": "Emotions",
-    "distortions": "Thinking traps",
-    "evidence": "Evidence",
-    "balanced_thought": "Balanced thought",
-    "rerate": "Re-rate",
-}
-STEP_INSTRUCTIONS = {
-    "situation": (
-        "What happened? Describe the moment briefly: who was there, what happened, when and "
-        "where — the facts, as a camera would have seen them. For example: “Tuesday morning, "
-        "team meeting: my manager frowned while I presented.”"),
-    "thoughts": (
-        "What went through your mind? Write each thought as it came to you, in your own words, "
-        "and how much you believed it, from 0 % (not at all) to 100 % (completely). For "
-        "example: “She thinks my work is useless.” — 80 %."),
-    "emotions": (
-        "How did you feel? Name each feeling in a word, picked from the list or typed, and how "
-        "strong it was, from 0 to 100 %. For example: anxious 70 %, embarrassed 50 %."),
-    "distortions": (
-        "Thinking traps are common habits of mind, not faults. Tick any that seem to fit your "
-        "thoughts, or none. If a model is loaded, it can suggest a few for you to consider."),
-    "evidence": (
-        "What supports the thoughts, and what does not? Write facts rather than feelings. For "
-        "example, against: “Last month she thanked me for the report.”"),
-    "balanced_thought": (
-        "Looking at all of it, what is a fairer way to see the situation? It does not have to "
-        "be positive, only balanced. For example: “She may have been frowning at something "
-        "else; my work has been praised before.”"),
-    "rerate": (
-        "Now, how much do you believe each of the first thoughts, and how strong is each "
-        "feeling? Any change, even a small one, counts."),
-}
-HELP_TEXT = "Help me look at this"
 HELP_TIP = ("Ask the loaded model which thinking traps might be in what you wrote. It only "
             "suggests; you decide.")
 NOTHING_TO_LOOK_AT = "Write the situation or a thought first, so there is something to look at."
 
 
-class ThoughtRecordWizard(QWidget):
+class ThoughtRecordWizard(QWidget, ThoughtRecordPages):
     save_requested = Signal(object)  # ThoughtRecord, status "draft"
     finished = Signal(object)  # ThoughtRecord, status "complete", step "rerate"
     closed = Signal()  # after "Save and close"
@@ -109,7 +64,7 @@ class ThoughtRecordWizard(QWidget):
         self._help_available = False
         self._help_reason = "Load a model first"
         self._help_busy = False
-        self._thought_rows: list[_ThoughtRow] = []
+        self._thought_rows: list[ThoughtRow] = []
         # Each feeling's intensity on the re-rate step, by name; a feeling gets one there.
         self._new_intensities: dict[str, int] = {}
         self._rerate_sliders: list[QSlider] = []
@@ -274,176 +229,6 @@ class ThoughtRecordWizard(QWidget):
 
     # -- the steps ---------------------------------------------------------------------------
 
-    def _situation_page(self) -> QWidget:
-        self.situation_edit = _text_box("Situation", "Who, what, when, where")
-        return _page(self.situation_edit)
-
-    def _thoughts_page(self) -> QWidget:
-        self._thought_column = QVBoxLayout()
-        self._thought_column.setContentsMargins(0, 0, 0, 0)
-        self.add_thought_button = QPushButton(icon("new"), "Add thought")
-        self.add_thought_button.setAccessibleName("Add thought")
-        self.add_thought_button.clicked.connect(self._on_add_thought)
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.addLayout(self._thought_column)
-        column.addWidget(self.add_thought_button, 0, Qt.AlignmentFlag.AlignLeft)
-        column.addStretch(1)
-        return _scrolling(content)
-
-    def _emotions_page(self) -> QWidget:
-        self.emotions_editor = EmotionsEditor()
-        self.emotions_editor.changed.connect(self._emotions_edited)
-        content = QWidget()
-        column = QVBoxLayout(content)
-        column.addWidget(self.emotions_editor)
-        column.addStretch(1)
-        return _scrolling(content)
-
-    def _distortions_page(self) -> QWidget:
-        self.picker = DistortionPicker()
-        self.picker.changed.connect(self._edited)
-        self.help_button = QPushButton(HELP_TEXT)
-        self.help_button.setAccessibleName(HELP_TEXT)
-        self.help_button.clicked.connect(self._ask_for_help)
-        self.stop_help_button = QPushButton(icon("stop"), "Stop")
-        self.stop_help_button.setAccessibleName("Stop")
-        self.stop_help_button.setToolTip("Stop the model looking")
-        self.stop_help_button.clicked.connect(self.help_cancelled)
-        self.stop_help_button.hide()
-        self.help_note = wrapping_label()
-        self.help_note.setAccessibleName("Help message")
-        self._refresh_help_button()
-        helper = QHBoxLayout()
-        helper.addWidget(self.help_button)
-        helper.addWidget(self.stop_help_button)
-        helper.addWidget(self.help_note, 1)
-        page = QWidget()
-        column = QVBoxLayout(page)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(helper)
-        column.addWidget(self.picker, 1)
-        return page
-
-    def _evidence_page(self) -> QWidget:
-        self.evidence_for_edit = _text_box("Evidence for",
-                                           "Facts that support the thoughts")
-        self.evidence_against_edit = _text_box("Evidence against",
-                                               "Facts that do not fit the thoughts")
-        return _page(_labelled("Evidence &for the thoughts:", self.evidence_for_edit),
-                     _labelled("Evidence &against the thoughts:", self.evidence_against_edit))
-
-    def _balanced_thought_page(self) -> QWidget:
-        self.thoughts_reference = muted_label()
-        self.thoughts_reference.setAccessibleName("Your thoughts")
-        self.thoughts_reference.setTextFormat(Qt.TextFormat.PlainText)
-        self.balanced_edit = _text_box("Balanced thought", "A fairer way to see it")
-        return _page(self.thoughts_reference,
-                     _labelled("&Balanced thought:", self.balanced_edit))
-
-    def _rerate_page(self) -> QWidget:
-        content = QWidget()
-        self._rerate_column = QVBoxLayout(content)
-        return _scrolling(content)
-
-    # -- thoughts ----------------------------------------------------------------------------
-
-    def _on_add_thought(self) -> None:
-        row = self._add_thought()
-        row.text_edit.setFocus()
-        self._edited()
-
-    def _add_thought(self, text: str = "", belief: int = DEFAULT_RATING,
-                     new_belief: int | None = None) -> _ThoughtRow:
-        row = _ThoughtRow(text, belief, new_belief)
-        row.text_edit.textChanged.connect(self._edited)
-        row.belief_slider.valueChanged.connect(self._edited)
-        row.remove_button.clicked.connect(lambda: self._remove_thought(row))
-        self._thought_rows.append(row)
-        self._thought_column.addWidget(row)
-        self._renumber_thoughts()
-        return row
-
-    def _remove_thought(self, row: _ThoughtRow) -> None:
-        self._drop_thought_row(row)
-        if not self._thought_rows:  # always somewhere to write the next one
-            self._add_thought()
-        self._edited()
-
-    def _drop_thought_row(self, row: _ThoughtRow) -> None:
-        self._thought_rows.remove(row)
-        self._thought_column.removeWidget(row)
-        discard(row)
-        self._renumber_thoughts()
-
-    def _renumber_thoughts(self) -> None:
-        for number, row in enumerate(self._thought_rows, start=1):
-            row.number(number)
-
-    def _kept_thoughts(self) -> list[_ThoughtRow]:
-        """The thoughts that have words: an empty row is a place to write, not a thought."""
-        return [row for row in self._thought_rows if row.text_edit.text().strip()]
-
-    # -- emotions ----------------------------------------------------------------------------
-
-    def _emotions_edited(self) -> None:
-        # A removed feeling takes its re-rating with it (one listed again starts afresh).
-        listed = {emotion.name for emotion in self.emotions_editor.emotions()}
-        self._new_intensities = {name: value for name, value in self._new_intensities.items()
-                                 if name in listed}
-        self._edited()
-
-    # -- balanced thought and re-rating -------------------------------------------------------
-
-    def _refresh_reference(self) -> None:
-        kept = self._kept_thoughts()
-        if kept:
-            lines = [f"• {row.text_edit.text().strip()} ({row.belief_slider.value()} %)"
-                     for row in kept]
-            self.thoughts_reference.setText("Your thoughts:\n" + "\n".join(lines))
-        else:
-            self.thoughts_reference.setText("You have not written any thoughts yet.")
-
-    def _build_rerate(self) -> None:
-        """One slider per thought and feeling as they are now, each starting where it was
-        re-rated before or, the first time, at the first rating (no change until moved)."""
-        while (item := self._rerate_column.takeAt(0)) is not None:
-            if (widget := item.widget()) is not None:
-                discard(widget)
-        self._rerate_sliders = []
-        kept = self._kept_thoughts()
-        self._rerate_column.addWidget(_heading("Your thoughts"))
-        if not kept:
-            self._rerate_column.addWidget(muted_label("There are no thoughts to re-rate."))
-        for number, row in enumerate(kept, start=1):
-            if row.new_belief is None:
-                row.new_belief = row.belief_slider.value()
-            self._add_rerating(f"“{row.text_edit.text().strip()}” — you believed it "
-                               f"{row.belief_slider.value()} % before.",
-                               f"New belief in thought {number}", row.new_belief,
-                               row.set_new_belief)
-        self._rerate_column.addSpacing(12)
-        self._rerate_column.addWidget(_heading("Your feelings"))
-        emotions = self.emotions_editor.emotions()
-        if not emotions:
-            self._rerate_column.addWidget(muted_label("There are no feelings to re-rate."))
-        for name, intensity in emotions:
-            self._add_rerating(f"{name} — it was {intensity} % before.", f"New intensity of {name}",
-                               self._new_intensities.setdefault(name, intensity),
-                               functools.partial(self._new_intensities.__setitem__, name))
-        self._rerate_column.addStretch(1)
-
-    def _add_rerating(self, text: str, name: str, value: int,
-                      keep: Callable[[int], None]) -> None:
-        label = wrapping_label(text)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        rating, slider = percent_slider(name, value)
-        slider.valueChanged.connect(keep)
-        slider.valueChanged.connect(self._edited)
-        self._rerate_sliders.append(slider)
-        self._rerate_column.addWidget(label)
-        self._rerate_column.addWidget(rating)
-
     # -- moving between steps -----------------------------------------------------------------
 
     def _go_to(self, index: int) -> None:
@@ -561,80 +346,3 @@ class ThoughtRecordWizard(QWidget):
         tip = HELP_TIP if self._help_available else self._help_reason
         self.help_button.setToolTip(tip)
         self.help_button.setAccessibleDescription(tip)
-
-
-class _ThoughtRow(QFrame):
-    """One automatic thought: its words, how much it was believed, and, once re-rated, how much
-    it is believed now."""
-
-    def __init__(self, text: str, belief: int, new_belief: int | None) -> None:
-        super().__init__()
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.new_belief = new_belief
-        self.text_edit = QLineEdit(text)
-        self.text_edit.setPlaceholderText("e.g. She thinks my work is useless.")
-        self.text_label = QLabel()
-        self.text_label.setBuddy(self.text_edit)
-        rating, self.belief_slider = percent_slider("", belief)
-        self.remove_button = QToolButton()
-        self.remove_button.setIcon(icon("delete"))
-        grid = QGridLayout(self)
-        grid.addWidget(self.text_label, 0, 0)
-        grid.addWidget(self.text_edit, 0, 1)
-        grid.addWidget(self.remove_button, 0, 2)
-        grid.addWidget(QLabel("Believed:"), 1, 0)
-        grid.addWidget(rating, 1, 1)
-        grid.setColumnStretch(1, 1)
-
-    def number(self, number: int) -> None:
-        self.text_label.setText(f"Thought {number}:")
-        self.text_edit.setAccessibleName(f"Thought {number}")
-        self.belief_slider.setAccessibleName(f"Belief in thought {number}")
-        self.remove_button.setAccessibleName(f"Remove thought {number}")
-        self.remove_button.setToolTip(f"Remove thought {number}")
-
-    def set_new_belief(self, value: int) -> None:
-        self.new_belief = value
-
-
-def _text_box(name: str, placeholder: str) -> QPlainTextEdit:
-    box = QPlainTextEdit()
-    box.setAccessibleName(name)
-    box.setPlaceholderText(placeholder)
-    box.setTabChangesFocus(True)  # keyboard users move on with Tab, as in any form
-    return box
-
-
-def _labelled(text: str, box: QWidget) -> QWidget:
-    holder = QWidget()
-    label = buddy_label(text, box)
-    column = QVBoxLayout(holder)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.addWidget(label)
-    column.addWidget(box, 1)
-    return holder
-
-
-def _page(*widgets: QWidget) -> QWidget:
-    page = QWidget()
-    column = QVBoxLayout(page)
-    column.setContentsMargins(0, 0, 0, 0)
-    for widget in widgets:
-        column.addWidget(widget, 0 if isinstance(widget, QLabel) else 1)
-    return page
-
-
-def _scrolling(content: QWidget) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setWidget(content)
-    return scroll
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    return label
