@@ -25,6 +25,20 @@ def title_for(first_message: str) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
+def empty_conversation_note(model: str | None, good_for: str | None, loading: bool) -> str:
+    """What a new conversation says before its first message: which model answers, what it is
+    good for, and what to do."""
+    if model is None:
+        return "No model is loaded yet: choose one above, or add one in Models."
+    lines = [f"Loading {model}… you can start typing below." if loading
+             else f"{model} is ready."]
+    if good_for:
+        lines.append(f"Good for: {good_for}")
+    lines.append("Write a message below and press Enter. It stays on this computer, encrypted in "
+                 "your vault; nothing is sent anywhere.")
+    return "\n\n".join(lines)
+
+
 def prompt_for(system_prompt: str, messages: Sequence[Message]) -> list[ChatMessage]:
     """The engine's view of a conversation: its system prompt, then each message's version in use."""
     prompt = [ChatMessage("system", system_prompt)] if system_prompt.strip() else []

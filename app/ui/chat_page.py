@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.chat_history import UNTITLED, prompt_for, sampling_of
+from app.chat_history import UNTITLED, empty_conversation_note, prompt_for, sampling_of
 from app.engine import ChatMessage, ModelFacts
 from app.errors import MiniGiantsError
+from app.hub.catalog import good_for
 from app.hub.library import LibraryModel
 from app.personas import DEFAULT_PERSONA, persona
 from app.ui.background import SessionJobs, TaskThread
@@ -33,7 +34,7 @@ from app.ui.conversation_list import MATCH_END, MATCH_START, ConversationList
 from app.ui.conversation_settings import ConversationSettings
 from app.ui.conversation_view import ConversationView
 from app.ui.engine_worker import EngineHost
-from app.ui.open_dialogs import close_open
+from app.ui.open_dialogs import close_open, show_problem
 from app.vault.records import Conversation, Message
 from app.vault.reply_saver import ReplySaver
 from app.vault.search import JOURNAL_KINDS, SearchHit
@@ -65,9 +66,10 @@ class ChatPage(QWidget, ChatTurns):
         self.safety_dialog: QMessageBox | None = None  # the last crisis-check dialog shown
         self._crisis_region = ""  # whose crisis lines it shows; "" = the system's region
         self._shown_once = False
+        self._chosen: tuple[str | None, str | None] = (None, None)  # model file, what it's good for
 
         self.sidebar = ConversationList()
-        self.title_label = heading_label(UNTITLED)
+        self.title_label = heading_label(UNTITLED, elided=True)
         self.title_label.setAccessibleName("Conversation title")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model_bar = ModelBar()
@@ -195,6 +197,9 @@ class ChatPage(QWidget, ChatTurns):
 
     def set_models(self, models: list[LibraryModel], current: str | None) -> None:
         self.model_bar.set_models(models, current)
+        chosen = next((model for model in models if model.id == current), None)
+        self._chosen = (chosen.filename, good_for(chosen)) if chosen else (None, None)
+        self._update_composer()
 
     def model_loading(self, name: str) -> None:
         self.model_bar.loading(name)
@@ -215,12 +220,7 @@ class ChatPage(QWidget, ChatTurns):
         self.model_bar.done("No model loaded")
         self._show_notice(error.for_person())
         self._update_composer()
-        box = QMessageBox(QMessageBox.Icon.Warning, "The model could not be loaded",
-                          error.message, QMessageBox.StandardButton.Ok, self)
-        box.setInformativeText(error.hint)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.error_dialog = box
+        self.error_dialog = show_problem(self, "The model could not be loaded", error)
 
     def _model_picked(self, model_id: str) -> None:
         if self._request is None:
@@ -239,7 +239,7 @@ class ChatPage(QWidget, ChatTurns):
         self.title_label.setText(UNTITLED)
         self.sidebar.conversations.clearSelection()
         self._count_context()
-        self.composer.editor.setFocus()
+        self.composer.take_focus()
 
     def open_conversation(self, conversation_id: str) -> None:
         vault = self._vault
@@ -296,11 +296,8 @@ class ChatPage(QWidget, ChatTurns):
                          "deleting the conversation")
 
     def _edit_settings(self) -> None:
-        sampling = sampling_of(self._conversation) if self._conversation else \
-            sampling_of(_draft())
-        prompt = self._conversation.system_prompt if self._conversation else \
-            persona(DEFAULT_PERSONA).prompt
-        dialog = ConversationSettings(prompt, sampling, self)
+        shown = self._conversation or _draft()
+        dialog = ConversationSettings(shown.system_prompt, sampling_of(shown), self)
         if not dialog.exec():
             return
         vault = self._vault
@@ -354,8 +351,7 @@ class ChatPage(QWidget, ChatTurns):
     def _count_context(self) -> None:
         if not self._engine.is_loaded:
             return
-        system = self._conversation.system_prompt if self._conversation else \
-            persona(DEFAULT_PERSONA).prompt
+        system = (self._conversation or _draft()).system_prompt
         prompt: list[ChatMessage] = prompt_for(system, self._messages)
         self._count_request = self._engine.count(prompt)
 
@@ -380,13 +376,17 @@ class ChatPage(QWidget, ChatTurns):
     # -- helpers ---------------------------------------------------------------------------
 
     def _update_composer(self) -> None:
+        name, uses = self._chosen
+        self.view.set_empty_note(empty_conversation_note(
+            name or self._model_name(), uses, self.model_bar.is_loading))
         if self._request is not None:
             return
         if self._vault is None:
             self.composer.set_unavailable("Locked")
+        elif self.model_bar.is_loading:
+            self.composer.set_waiting("Loading the model… you can start typing.")
         elif not self._engine.is_loaded:
             self.composer.set_unavailable(
-                "Loading the model…" if self.model_bar.is_loading else
                 "No model is loaded: choose one above, or add one in Models.")
         else:
             self.composer.set_ready()

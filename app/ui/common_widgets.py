@@ -1,5 +1,6 @@
-"""Small widget helpers the pages share: labels that wrap, muted labels, labels for a field, taking a widget out of a
-layout, and answers delivered only to a widget that still exists."""
+"""Small widget helpers the pages share: labels that wrap, muted labels, labels for a field, a
+one-line label that shortens itself with "…", taking a widget out of a layout, and answers
+delivered only to a widget that still exists."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import shiboken6
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 T = TypeVar("T")
 
@@ -26,13 +28,46 @@ def wrapping_label(text: str = "") -> QLabel:
     return label
 
 
-def heading_label(text: str = "") -> QLabel:
-    """A page's or a step's title: bold, a little larger than the text."""
-    label = QLabel(text)
+class ElidedLabel(QLabel):
+    """One line that takes the room it is given and ends with "…" where the text is longer, the
+    whole text in its tooltip: a long title never widens what holds it (nor squeezes a neighbour)."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight,
+                                              max(self.width(), 0))
+        super().setText(shown)
+
+
+def heading_label(text: str = "", elided: bool = False) -> QLabel:
+    """A page's or a step's title: bold, a little larger than the text; `elided` on one line that
+    never asks for more room than it gets."""
+    label = ElidedLabel(text) if elided else QLabel(text)
     font = label.font()
     font.setPointSizeF(font.pointSizeF() * 1.15)
     font.setBold(True)
     label.setFont(font)
+    label.setText(text)  # shortened again in the font it is shown in
     return label
 
 

@@ -1,5 +1,6 @@
 """Where a message is written: Enter sends, Shift+Enter starts a new line; Send turns into Stop
-while a reply streams; when no message can be sent, the box says why."""
+while a reply streams; when no message can be sent, the box says why. While a model loads the
+person may already type (a newcomer types right after choosing one): only sending waits."""
 
 from __future__ import annotations
 
@@ -47,21 +48,36 @@ class Composer(QWidget):
         self.send_button.clicked.connect(self._send)
         self.stop_button.clicked.connect(self.stop_requested)
         self._ready = False
+        self._focus_when_enabled = False
         self.set_unavailable("Loading…")
+
+    def take_focus(self) -> None:
+        """The keyboard to the message box: now, or as soon as it takes input again."""
+        if self.editor.isEnabled():
+            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self._focus_when_enabled = True
 
     def set_ready(self) -> None:
         self._ready = True
         self.editor.setReadOnly(False)
-        self.editor.setEnabled(True)
+        self._enable_editor()
         self.editor.setPlaceholderText(READY_HINT)
         self.send_button.setEnabled(True)
         self.send_button.setToolTip("Send (Enter)")
         self.send_button.show()
         self.stop_button.hide()
 
+    def set_waiting(self, reason: str) -> None:
+        """Typing, but no sending yet (the model is loading), and `reason` in the empty box."""
+        self.set_unavailable(reason)
+        self._enable_editor()
+
     def set_unavailable(self, reason: str) -> None:
         """No sending, and `reason` in the box (what is typed so far stays)."""
         self._ready = False
+        # Disabling the box would move the keyboard elsewhere; it comes back with the box.
+        self._focus_when_enabled |= self.editor.hasFocus()
         self.editor.setEnabled(False)
         self.editor.setPlaceholderText(reason)
         self.send_button.setEnabled(False)
@@ -72,9 +88,15 @@ class Composer(QWidget):
     def set_streaming(self) -> None:
         """A reply is coming: typing the next message is fine, sending it is not yet."""
         self._ready = False
-        self.editor.setEnabled(True)
+        self._enable_editor()
         self.send_button.hide()
         self.stop_button.show()
+
+    def _enable_editor(self) -> None:
+        self.editor.setEnabled(True)
+        if self._focus_when_enabled and self.editor.isVisible():
+            self._focus_when_enabled = False
+            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     @property
     def is_ready(self) -> bool:

@@ -84,6 +84,9 @@ class ConversationList(QWidget):
         self.conversations = QListWidget()
         self.conversations.setAccessibleName("Conversations")
         self.conversations.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        # A long title ends in "…" (its whole text in the tooltip) instead of scrolling sideways.
+        self.conversations.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.conversations.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.hits = QListWidget()
         self.hits.setAccessibleName("Search results")
         self.hits.hide()

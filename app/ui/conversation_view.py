@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.common_widgets import muted_label
 from app.ui.message_widget import MessageWidget
 from app.ui.theme import is_dark
 from app.vault.records import Message
@@ -61,6 +62,12 @@ class ConversationView(QWidget):
         self._column = QVBoxLayout(content)
         self._column.setSpacing(10)
         self._column.addWidget(self.earlier_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        # In a conversation with no message yet: which model answers and what to do.
+        self.empty_note = muted_label()
+        self.empty_note.setAccessibleName("About this conversation")
+        self.empty_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_note.setContentsMargins(40, 60, 40, 0)
+        self._column.addWidget(self.empty_note)
         self._column.addStretch(1)  # few messages sit at the top, not spread out
         self._scroll = QScrollArea(self)
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -235,7 +242,11 @@ class ConversationView(QWidget):
                 message is newest and message.role == "assistant")
         self._update_earlier_button()
 
+    def set_empty_note(self, text: str) -> None:
+        self.empty_note.setText(text)
+
     def _update_earlier_button(self) -> None:
+        self.empty_note.setVisible(not self._messages)
         self.earlier_button.setVisible(self._first_shown > 0)
         self.earlier_button.setText(f"Show earlier messages ({self._first_shown} more)")
 

@@ -13,7 +13,6 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,7 +37,7 @@ from app.ui.journal_entries import EntriesView, entry_label
 from app.ui.journal_entry_editor import EntryDraft
 from app.ui.mood_checkin import CheckinDraft
 from app.ui.mood_view import MoodView
-from app.ui.open_dialogs import close_open
+from app.ui.open_dialogs import close_open, show_problem
 from app.ui.reflection_dialog import ReflectionDialog
 from app.ui.safety_prompt import ask_to_continue
 from app.ui.self_help_note import self_help_note
@@ -389,9 +388,5 @@ class JournalPage(QWidget, JournalCompanion):
     # -- helpers ---------------------------------------------------------------------------
 
     def _show_problem(self, error: MiniGiantsError) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Journal", error.message, parent=self)
-        box.setInformativeText(error.hint)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.problem_dialog = box
-        box.open()
+        self.problem_dialog = show_problem(self, "Journal", error)
 

@@ -3,6 +3,7 @@ catalog is refused with a message that names the entry and the field."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import gguf
@@ -16,8 +17,11 @@ from app.hub.catalog import (
     CatalogInvalid,
     Openness,
     catalog_entry,
+    good_for,
     load_catalog,
 )
+from app.hub.library import COPY, DOWNLOAD, STARTER, LibraryModel
+from app.hub.starter import STARTER_GOOD_FOR
 
 GIB = 1024**3
 PAPER_LINEAGE = {  # the paper's instruction-tuned models that exist as GGUF at 10B or fewer
@@ -237,3 +241,15 @@ def test_a_file_that_is_not_toml_or_not_there_is_refused(tmp_path: Path) -> None
     with pytest.raises(CatalogInvalid) as missing:
         load_catalog(tmp_path / "absent.toml")
     assert "could not be read" in missing.value.message
+
+
+def test_what_a_library_model_is_good_for_comes_from_its_catalog_entry(
+        catalog: dict[str, CatalogEntry]) -> None:
+    entry = next(iter(catalog.values()))
+    downloaded = LibraryModel("m", Path("m.gguf"), DOWNLOAD, entry.default.filename, 1, None,
+                              repo=entry.repo.upper())
+    assert good_for(downloaded) == entry.good_for
+    imported = dataclasses.replace(downloaded, source=COPY, repo=None)
+    assert good_for(imported) is None
+    starter = dataclasses.replace(downloaded, source=STARTER, repo=None)
+    assert good_for(starter) == STARTER_GOOD_FOR

@@ -56,6 +56,14 @@ def open_window(qtbot: QtBot, windows: list[AppWindow]) -> AppWindow:
 
 def first_run(qtbot: QtBot, window: AppWindow) -> str:
     """Welcome → passphrase → recovery key → starter model; returns the recovery key."""
+    key = create_vault(qtbot, window)
+    window.welcome.choice_buttons[STARTER].click()
+    qtbot.waitUntil(lambda: window.chat.composer.is_ready, timeout=LOAD)
+    return key
+
+
+def create_vault(qtbot: QtBot, window: AppWindow) -> str:
+    """Welcome → passphrase → recovery key, up to choosing a model; returns the recovery key."""
     assert window.stack.currentWidget() is window.welcome
     fields = window.welcome.fields
     qtbot.keyClicks(fields.passphrase_edit, PASSPHRASE)
@@ -70,8 +78,6 @@ def first_run(qtbot: QtBot, window: AppWindow) -> str:
     window.welcome.written_down.setChecked(True)
     window.welcome.continue_button.click()
     assert window.welcome.recovery_key.text() == "", "shown once, then gone from the window"
-    window.welcome.choice_buttons[STARTER].click()
-    qtbot.waitUntil(lambda: window.chat.composer.is_ready, timeout=LOAD)
     return key
 
 
