@@ -322,7 +322,7 @@ def _self_test(args: argparse.Namespace) -> int:
             os.environ["QT_QPA_PLATFORM"] = "offscreen"  # headless: no window is needed
 
     def check_qt() -> str:
-        from app.ui.self_check import check_qt
+        from app.ui.shell.self_check import check_qt
 
         return check_qt()
 
@@ -351,7 +351,7 @@ def gui_main() -> int:
             file=sys.stderr,
         )
         return 1
-    from app.ui.application import run_app
+    from app.ui.shell.application import run_app
 
     return run_app(sys.argv[:1])
 

@@ -13,8 +13,8 @@ import time
 from PySide6.QtCore import QElapsedTimer, QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QScrollArea
 
-from app.ui.conversation_view import PAGE_SIZE, ConversationView
-from app.ui.message_widget import MessageWidget
+from app.ui.chat.conversation_view import PAGE_SIZE, ConversationView
+from app.ui.chat.message_widget import MessageWidget
 from app.vault.records import Message
 
 PIECES_PER_S = 300

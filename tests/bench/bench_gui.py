@@ -36,7 +36,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv)
 def ready():
-    from app.ui.app_window import AppWindow
+    from app.ui.shell.window import AppWindow
     windows = [w for w in app.topLevelWidgets() if isinstance(w, AppWindow) and w.isVisible()]
     if windows and windows[0].unlock.passphrase.isEnabled():
         print(time.time(), flush=True)
@@ -44,7 +44,7 @@ def ready():
 poll = QTimer(interval=1)
 poll.timeout.connect(ready)
 poll.start()
-from app.ui.application import run_app
+from app.ui.shell.application import run_app
 run_app(sys.argv)
 """
 
@@ -143,8 +143,8 @@ def main() -> int:
         home = Path(folder)
         os.environ["MINIGIANTS_HOME"] = str(home)
         from app.datadir import vault_path
-        from app.ui.app_window import AppWindow
-        from app.ui.preferences import Preferences
+        from app.ui.shell.preferences import Preferences
+        from app.ui.shell.window import AppWindow
 
         long_id = fill_vault(vault_path())
         starts = cold_start(home, runs=5)

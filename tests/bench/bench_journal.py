@@ -19,9 +19,9 @@ from pathlib import Path
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.ui.background import TaskThread
-from app.ui.engine_worker import EngineHost
-from app.ui.journal_page import JournalPage
+from app.ui.common.background import TaskThread
+from app.ui.common.engine_worker import EngineHost
+from app.ui.journal.page import JournalPage
 from app.vault.store import Vault
 from tests.vault.conftest import floor_kdf
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from app.engine.gguf_file import inspect_gguf
 from app.engine.backends import EngineBackends
+from app.engine.gguf_file import inspect_gguf
 from app.engine.hardware import Device, HardwareReport
 from app.hub.fit import AttentionShape, Verdict, attention_of, estimate_fit
 

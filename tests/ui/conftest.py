@@ -11,9 +11,9 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.ui.background import TaskThread
-from app.ui.input_guard import install_input_guard
-from app.ui.theme import apply_theme
+from app.ui.common.background import TaskThread
+from app.ui.shell.input_guard import install_input_guard
+from app.ui.shell.theme import apply_theme
 from app.vault.store import Vault
 from tests.vault.conftest import floor_kdf
 

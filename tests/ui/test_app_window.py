@@ -25,10 +25,10 @@ from pytestqt.qtbot import QtBot
 
 from app.datadir import vault_path
 from app.hub.library import Library
-from app.ui.app_window import CHAT, AppWindow
-from app.ui.preferences import Preferences
-from app.ui.stats_footer import stats_line
-from app.ui.welcome_page import STARTER
+from app.ui.chat.stats_footer import stats_line
+from app.ui.shell.preferences import Preferences
+from app.ui.shell.welcome import STARTER
+from app.ui.shell.window import CHAT, AppWindow
 from app.vault.records import Message
 from app.vault.versions import answers_to, in_use, versions
 from tests.ui.conftest import run_on

@@ -7,7 +7,7 @@ import threading
 from pytestqt.qtbot import QtBot
 
 from app.errors import MiniGiantsError
-from app.ui.background import TaskThread, UnexpectedError
+from app.ui.common.background import TaskThread, UnexpectedError
 
 
 def test_jobs_run_in_order_on_one_other_thread_and_answer_on_the_gui_thread(qtbot: QtBot) -> None:

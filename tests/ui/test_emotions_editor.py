@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from app.ui.emotions_editor import EmotionsEditor
+from app.ui.journal.emotions_editor import EmotionsEditor
 from app.vault.records import Emotion
 
 W = TypeVar("W", bound=QWidget)

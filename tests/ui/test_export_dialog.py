@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.ui.background import TaskThread
-from app.ui.export_dialog import (
+from app.ui.common.background import TaskThread
+from app.ui.settings.export_dialog import (
     FILTERS,
     ExportFlow,
     ExportNotWritten,

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from app.ui.idle_lock import IdleLock
+from app.ui.shell.idle_lock import IdleLock
 
 
 def test_input_postpones_the_lock_and_idleness_brings_it(qtbot: QtBot) -> None:

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from app.ui.app_window import CHAT, JOURNAL, MODELS, SETTINGS, AppWindow
-from app.ui.journal_entry_editor import AUTOSAVE_MS
+from app.ui.journal.entry_editor import AUTOSAVE_MS
+from app.ui.shell.window import CHAT, JOURNAL, MODELS, SETTINGS, AppWindow
 from tests.ui.test_app_window import PASSPHRASE, first_run, open_window, send, windows
 
 __all__ = ["windows"]  # the fixture, shared with the whole-app tests

@@ -24,9 +24,9 @@ from app.hub.catalog import load_catalog
 from app.hub.fit import Verdict
 from app.hub.hub_client import Hub
 from app.hub.library import COPY, REFERENCE, STARTER_ID, Library
-from app.ui.models_catalog import FIT_COLUMN, LICENCE_COLUMN, STATUS_COLUMN
-from app.ui.models_downloads import DownloadRequest, DownloadRow, DownloadState
-from app.ui.models_page import ModelsPage
+from app.ui.models.catalog import FIT_COLUMN, LICENCE_COLUMN, STATUS_COLUMN
+from app.ui.models.downloads import DownloadRequest, DownloadRow, DownloadState
+from app.ui.models.page import ModelsPage
 from tests.hub.gguf_files import write_gguf, write_lora
 from tests.hub.hub_server import FILE, REPO, FakeHub
 

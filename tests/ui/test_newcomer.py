@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.hub.starter import STARTER_GOOD_FOR
-from app.ui.app_window import AppWindow
-from app.ui.welcome_page import STARTER
+from app.ui.shell.welcome import STARTER
+from app.ui.shell.window import AppWindow
 from tests.ui.test_app_window import (
     LOAD,
     REPLY,

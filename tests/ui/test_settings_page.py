@@ -26,16 +26,16 @@ from app.engine.backends import EngineBackends
 from app.engine.hardware import Device, HardwareReport
 from app.hub.access_token import stored_token
 from app.journal.self_help import NOT_A_THERAPIST
-from app.ui.background import TaskThread
-from app.ui.passphrase_fields import PassphraseFields
-from app.ui.preferences import (
+from app.ui.common.background import TaskThread
+from app.ui.common.passphrase_fields import PassphraseFields
+from app.ui.settings.page import SettingsPage
+from app.ui.shell.preferences import (
     Preferences,
     load_preferences,
     save_preferences,
     ui_settings,
 )
-from app.ui.settings_page import SettingsPage
-from app.ui.theme import is_dark
+from app.ui.shell.theme import is_dark
 from app.vault.errors import WrongPassphrase
 from app.vault.store import Vault
 from tests.ui.conftest import PASSPHRASE, SLOW, run_on

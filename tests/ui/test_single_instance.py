@@ -7,12 +7,12 @@ import sys
 
 from pytestqt.qtbot import QtBot
 
-from app.ui.single_instance import SingleInstance
+from app.ui.shell.single_instance import SingleInstance
 
 SECOND_LAUNCH = """
 import sys
 from PySide6.QtCore import QCoreApplication
-from app.ui.single_instance import SingleInstance
+from app.ui.shell.single_instance import SingleInstance
 app = QCoreApplication(sys.argv)
 sys.exit(0 if SingleInstance().claim() else 3)
 """

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.journal.companion import Suggestion, Suggestions
-from app.ui.distortion_picker import DistortionPicker
-from app.ui.thought_record_wizard import ThoughtRecordWizard
-from app.ui.thought_records_view import ThoughtRecordsView
+from app.ui.journal.distortion_picker import DistortionPicker
+from app.ui.journal.thought_record_wizard import ThoughtRecordWizard
+from app.ui.journal.thought_records_view import ThoughtRecordsView
 from app.vault.records import AutomaticThought, Emotion, Rerating, ThoughtRecord
 
 W = TypeVar("W", bound=QWidget)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.ui.welcome_page import CATALOG, DISCOVER, STARTER, WelcomePage
+from app.ui.shell.welcome import CATALOG, DISCOVER, STARTER, WelcomePage
 
 
 def choices(page: WelcomePage) -> list[str]:

@@ -10,8 +10,8 @@ import time
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.ui.app_window import AppWindow
-from app.ui.preferences import Preferences
+from app.ui.shell.preferences import Preferences
+from app.ui.shell.window import AppWindow
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The chat page: conversations, the open one, the composer and the model in use."""

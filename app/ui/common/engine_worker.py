@@ -1,0 +1,175 @@
+"""The engine on its own thread. `EngineHost` is the GUI side: it asks by queued signals and hears
+back by signals; the one exception is `cancel()`, a plain method, because the worker's event loop
+is busy while it generates. Every reply chunk carries its request id so that the window can drop
+chunks of a request it gave up on."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.engine import ChatMessage, Engine, LoadOptions, ModelFacts, SamplingOptions
+from app.errors import MiniGiantsError
+from app.ui.common.background import UnexpectedError
+
+log = logging.getLogger(__name__)
+
+
+class NoModelLoaded(MiniGiantsError):
+    def __init__(self) -> None:
+        super().__init__("No model is loaded.", "Choose a model above the conversation.")
+
+
+class EngineWorker(QObject):
+    """Lives on the engine thread; owns the one `Engine` (DESIGN: one Llama per thread)."""
+
+    loaded = Signal(object, int)  # ModelFacts, context length
+    load_progress = Signal(float)
+    load_failed = Signal(object)  # MiniGiantsError
+    chunk = Signal(int, str)  # request id, text delta
+    finished = Signal(int, object)  # request id, GenerationStats
+    failed = Signal(int, object)  # request id, MiniGiantsError
+    counted = Signal(int, int)  # request id, tokens
+    ran = Signal(int, object)  # request id, what a job given the engine returned
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._engine: Engine | None = None
+
+    @Slot(str, object)
+    def load(self, path: str, options: LoadOptions) -> None:
+        self.unload()
+        try:
+            self._engine = Engine.load(Path(path), options, on_progress=self._progress)
+        except MiniGiantsError as error:
+            self.load_failed.emit(error)
+            return
+        self.loaded.emit(self._engine.facts, self._engine.n_ctx)
+
+    def _progress(self, fraction: float) -> bool:
+        self.load_progress.emit(fraction)
+        return True
+
+    @Slot(int, object, object)
+    def generate(self, request: int, messages: list[ChatMessage], sampling: SamplingOptions) -> None:
+        if self._engine is None:
+            self.failed.emit(request, NoModelLoaded())
+            return
+        try:
+            stream = self._engine.chat(messages, sampling)
+            for delta in stream:
+                self.chunk.emit(request, delta)
+        except MiniGiantsError as error:
+            self.failed.emit(request, error)
+            return
+        self.finished.emit(request, stream.stats)
+
+    @Slot(int, object)
+    def run(self, request: int, job: Callable[[Engine], object]) -> None:
+        """Any work that needs the model itself (the journal companion), in turn with replies."""
+        if self._engine is None:
+            self.failed.emit(request, NoModelLoaded())
+            return
+        try:
+            result = job(self._engine)
+        except MiniGiantsError as error:
+            self.failed.emit(request, error)
+            return
+        except Exception:  # a bug must not leave the window waiting for an answer
+            log.exception("engine job failed")
+            self.failed.emit(request, UnexpectedError("asking the model"))
+            return
+        self.ran.emit(request, result)
+
+    @Slot(int, object)
+    def count(self, request: int, messages: list[ChatMessage]) -> None:
+        if self._engine is not None:
+            self.counted.emit(request, self._engine.count_tokens(messages))
+
+    def cancel(self) -> None:
+        """Any thread: stop the reply being generated."""
+        engine = self._engine
+        if engine is not None:
+            engine.cancel()
+
+    @Slot()
+    def unload(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+class EngineHost(QObject):
+    """The GUI thread's handle on the engine thread."""
+
+    _load = Signal(str, object)
+    _generate = Signal(int, object, object)
+    _count = Signal(int, object)
+    _run = Signal(int, object)
+    _unload = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._requests = itertools.count(1)
+        self.facts: ModelFacts | None = None
+        self.n_ctx = 0
+        self._thread = QThread()
+        self._thread.setObjectName("engine")
+        self.worker = EngineWorker()
+        self.worker.moveToThread(self._thread)
+        self._load.connect(self.worker.load)
+        self._generate.connect(self.worker.generate)
+        self._count.connect(self.worker.count)
+        self._run.connect(self.worker.run)
+        self._unload.connect(self.worker.unload)
+        self.worker.loaded.connect(self._on_loaded)
+        self.worker.load_failed.connect(self._on_load_failed)
+        self._thread.start()
+
+    @property
+    def is_loaded(self) -> bool:
+        return self.facts is not None
+
+    def load(self, path: Path, options: LoadOptions) -> None:
+        self.facts = None
+        self._load.emit(str(path), options)
+
+    def generate(self, messages: list[ChatMessage], sampling: SamplingOptions) -> int:
+        """Starts a reply; its chunks and end come on `worker.chunk/finished/failed` with this id."""
+        request = next(self._requests)
+        self._generate.emit(request, messages, sampling)
+        return request
+
+    def count(self, messages: list[ChatMessage]) -> int:
+        request = next(self._requests)
+        self._count.emit(request, messages)
+        return request
+
+    def run(self, job: Callable[[Engine], object]) -> int:
+        """Runs `job(engine)` on the engine thread after what was asked before; its result comes on
+        `worker.ran`, its error on `worker.failed`, with this id. `cancel()` stops its generation."""
+        request = next(self._requests)
+        self._run.emit(request, job)
+        return request
+
+    def cancel(self) -> None:
+        self.worker.cancel()
+
+    def shut_down(self) -> None:
+        """Stop any reply, free the model on its own thread, then end that thread."""
+        if not self._thread.isRunning():
+            return
+        self.worker.cancel()
+        self._unload.emit()
+        self._thread.quit()
+        self._thread.wait()
+
+    def _on_loaded(self, facts: ModelFacts, n_ctx: int) -> None:
+        self.facts, self.n_ctx = facts, n_ctx
+
+    def _on_load_failed(self, _error: MiniGiantsError) -> None:
+        self.facts, self.n_ctx = None, 0

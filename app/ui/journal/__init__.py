@@ -1,0 +1,1 @@
+"""The journal page: entries, mood check-ins and their chart, thought records, the companion."""

@@ -1,0 +1,1 @@
+"""The models page: the library, the catalog, Hugging Face search, downloads, discovery."""

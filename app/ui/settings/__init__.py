@@ -1,0 +1,1 @@
+"""The settings page: preferences, the vault's passphrase and recovery key, export."""
