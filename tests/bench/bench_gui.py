@@ -143,7 +143,7 @@ def main() -> int:
         home = Path(folder)
         os.environ["MINIGIANTS_HOME"] = str(home)
         from app.datadir import vault_path
-        from app.ui.shell.preferences import Preferences
+        from app.ui.common.preferences import Preferences
         from app.ui.shell.window import AppWindow
 
         long_id = fill_vault(vault_path())

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.ui.common.background import TaskThread
-from app.ui.shell.input_guard import install_input_guard
-from app.ui.shell.theme import apply_theme
+from app.ui.common.input_guard import install_input_guard
+from app.ui.common.theme import apply_theme
 from app.vault.store import Vault
 from tests.vault.conftest import floor_kdf
 

@@ -26,7 +26,7 @@ from pytestqt.qtbot import QtBot
 from app.datadir import vault_path
 from app.hub.library import Library
 from app.ui.chat.stats_footer import stats_line
-from app.ui.shell.preferences import Preferences
+from app.ui.common.preferences import Preferences
 from app.ui.shell.welcome import STARTER
 from app.ui.shell.window import CHAT, AppWindow
 from app.vault.records import Message

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.ui.common.background import TaskThread
-from app.ui.settings.export_dialog import (
+from app.ui.journal.export_dialog import (
     FILTERS,
     ExportFlow,
     ExportNotWritten,

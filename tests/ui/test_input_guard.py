@@ -1,4 +1,4 @@
-"""The app-wide input rules (app/ui/shell/input_guard.py), with real widgets offscreen: the wheel
+"""The app-wide input rules (app/ui/common/input_guard.py), with real widgets offscreen: the wheel
 scrolls a page and changes only the input that has focus, never a security setting; keyboard focus
 and keys never end up in a widget that is not on screen."""
 
@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.ui.common.background import TaskThread
+from app.ui.common.preferences import Preferences
 from app.ui.settings.page import SettingsPage
-from app.ui.shell.preferences import Preferences
 from app.vault.store import Vault
 from tests.ui.conftest import SLOW
 

@@ -30,10 +30,10 @@ from app.journal.mood_history import (
     period_name,
     periods,
 )
+from app.ui.common.theme import apply_theme
 from app.ui.journal.mood_chart import EMPTY_TEXT, MoodChart, point_text
 from app.ui.journal.mood_checkin import CheckinDraft, MoodCheckinForm
 from app.ui.journal.mood_view import RECENT_SHOWN, MoodView
-from app.ui.shell.theme import apply_theme
 from app.vault.records import Emotion, MoodCheckin
 
 TODAY = datetime.date(2026, 11, 11)  # a Wednesday

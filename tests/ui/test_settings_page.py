@@ -28,14 +28,14 @@ from app.hub.access_token import stored_token
 from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.common.background import TaskThread
 from app.ui.common.passphrase_fields import PassphraseFields
-from app.ui.settings.page import SettingsPage
-from app.ui.shell.preferences import (
+from app.ui.common.preferences import (
     Preferences,
     load_preferences,
     save_preferences,
     ui_settings,
 )
-from app.ui.shell.theme import is_dark
+from app.ui.common.theme import is_dark
+from app.ui.settings.page import SettingsPage
 from app.vault.errors import WrongPassphrase
 from app.vault.store import Vault
 from tests.ui.conftest import PASSPHRASE, SLOW, run_on

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from app.resource_files import icon_path
-from app.ui.shell.icons import ICON_NAMES, app_icon, icon, render_icon
-from app.ui.shell.theme import apply_theme, is_dark
+from app.ui.common.icons import ICON_NAMES, app_icon, icon, render_icon
+from app.ui.common.theme import apply_theme, is_dark
 
 Role = QPalette.ColorRole
 Group = QPalette.ColorGroup

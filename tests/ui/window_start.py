@@ -10,7 +10,7 @@ import time
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.ui.shell.preferences import Preferences
+from app.ui.common.preferences import Preferences
 from app.ui.shell.window import AppWindow
 
 

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.chat.message_widget import MessageWidget
+from app.ui.common.theme import is_dark
 from app.ui.common.widgets import muted_label
-from app.ui.shell.theme import is_dark
 from app.vault.records import Message
 from app.vault.versions import answers_to
 

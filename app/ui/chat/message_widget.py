@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.chat.markdown_render import copied_block, render_markdown
 from app.ui.chat.stats_footer import stats_line
-from app.ui.shell.icons import icon
+from app.ui.common.icons import icon
 from app.vault.records import Message, Version
 from app.vault.versions import in_use, versions
 

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.journal.feelings import COMMON_EMOTIONS
+from app.ui.common.icons import icon
+from app.ui.common.input_guard import wheel_never
 from app.ui.common.widgets import discard
-from app.ui.shell.icons import icon
-from app.ui.shell.input_guard import wheel_never
 from app.vault.records import Emotion
 
 # Keys with which a combo box steps through its items, each step "activating" one.

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.journal.companion import Suggestions
 from app.journal.distortions import distortions
-from app.ui.shell.icons import icon
+from app.ui.common.icons import icon
 from app.vault.records import JournalEntry
 
 AUTOSAVE_MS = 800

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.journal.feelings import mood_word
+from app.ui.common.icons import icon
 from app.ui.common.widgets import buddy_label
 from app.ui.journal.emotions_editor import EmotionsEditor
-from app.ui.shell.icons import icon
 from app.vault.records import Emotion
 
 NEUTRAL_MOOD = 5

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from app.journal.self_help import NOT_A_THERAPIST
-from app.ui.shell.preferences import ui_settings
+from app.ui.common.preferences import ui_settings
 
 NOTE_SEEN = "journal/self_help_note_seen"
 

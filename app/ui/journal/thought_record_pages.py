@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSlider, QVBoxLayout, QWidget
 
+from app.ui.common.icons import icon
 from app.ui.common.widgets import discard, muted_label, wrapping_label
 from app.ui.journal.distortion_picker import DistortionPicker
 from app.ui.journal.emotions_editor import EmotionsEditor, percent_slider
@@ -24,7 +25,6 @@ from app.ui.journal.thought_record_parts import (
     step_page,
     text_box,
 )
-from app.ui.shell.icons import icon
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.common.icons import icon
 from app.ui.common.widgets import buddy_label
 from app.ui.journal.emotions_editor import percent_slider
-from app.ui.shell.icons import icon
 
 DEFAULT_RATING = 50  # where a new belief slider starts: the middle, no suggestion
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.journal.companion import Suggestions
 from app.journal.thought_record_steps import STEP_INSTRUCTIONS, STEP_TITLES
+from app.ui.common.icons import icon
 from app.ui.common.widgets import (
     heading_label,
     wrapping_label,
@@ -33,7 +34,6 @@ from app.ui.journal.thought_record_pages import HELP_TEXT, ThoughtRecordPages
 from app.ui.journal.thought_record_parts import (
     ThoughtRow,
 )
-from app.ui.shell.icons import icon
 from app.vault.records import (
     THOUGHT_RECORD_STEPS,
     AutomaticThought,

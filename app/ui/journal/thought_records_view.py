@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from app.ui.chat.markdown_render import render_markdown
 from app.ui.common.dialogs import ask_to_delete
+from app.ui.common.icons import icon
+from app.ui.common.theme import is_dark
 from app.ui.journal.thought_record_wizard import ThoughtRecordWizard
-from app.ui.shell.icons import icon
-from app.ui.shell.theme import is_dark
 from app.vault.export import Export, as_markdown
 from app.vault.records import THOUGHT_RECORD_STEPS, ThoughtRecord
 

@@ -1,1 +1,1 @@
-"""The settings page: preferences, the vault's passphrase and recovery key, export."""
+"""The settings page: preferences, the vault's passphrase and recovery key, the access token."""

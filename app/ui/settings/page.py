@@ -36,12 +36,12 @@ from app.engine import HardwareReport
 from app.journal.safety import INTERNATIONAL, crisis_regions, crisis_resources
 from app.journal.self_help import NOT_A_THERAPIST, SAFETY_NET_LIMITS
 from app.ui.common.background import TaskThread
+from app.ui.common.icons import icon
+from app.ui.common.input_guard import wheel_never
+from app.ui.common.preferences import Preferences
+from app.ui.common.theme import apply_theme
 from app.ui.common.widgets import buddy_label, wrapping_label
 from app.ui.settings.vault_boxes import PassphraseBox, TokenBox
-from app.ui.shell.icons import icon
-from app.ui.shell.input_guard import wheel_never
-from app.ui.shell.preferences import Preferences
-from app.ui.shell.theme import apply_theme
 from app.vault.store import Vault
 
 CONTEXT_LENGTHS = (2048, 4096, 8192, 16384, 32768, 65536, 131072)

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 from app.errors import MiniGiantsError
 from app.hub.access_token import forget_token, masked, store_token, stored_token
 from app.ui.common.background import TaskThread
+from app.ui.common.icons import icon
 from app.ui.common.passphrase_fields import PassphraseFields
 from app.ui.common.widgets import buddy_label, while_alive, wrapping_label
-from app.ui.shell.icons import icon
 from app.vault.errors import VaultLocked, WrongPassphrase
 from app.vault.store import Vault
 

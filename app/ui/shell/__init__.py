@@ -1,2 +1,2 @@
-"""The shell: the application and its one window, first-run welcome, unlock and lock, one running
-instance, the look (theme, icons) and the input rules every page lives under."""
+"""The shell: the application and its one window around the pages, first-run welcome, unlock and
+lock (by hand and when idle), one running instance, and the start-up check of Qt itself."""

@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-from app.ui.shell.icons import app_icon
-from app.ui.shell.preferences import load_preferences
+from app.ui.common.icons import app_icon
+from app.ui.common.preferences import load_preferences
+from app.ui.common.theme import apply_theme
 from app.ui.shell.single_instance import SingleInstance
-from app.ui.shell.theme import apply_theme
 from app.ui.shell.window import AppWindow
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import qVersion
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from app.ui.shell.icons import app_icon
+from app.ui.common.icons import app_icon
 from app.ui.shell.welcome import WelcomePage
 
 

@@ -35,19 +35,19 @@ from app.journal.detector import forget_recent
 from app.ui.chat.page import ChatPage
 from app.ui.common.background import TaskThread
 from app.ui.common.engine_worker import EngineHost
-from app.ui.journal.page import JournalPage
-from app.ui.models.page import ModelsPage
-from app.ui.settings.page import SettingsPage
-from app.ui.shell.icons import app_icon, icon
-from app.ui.shell.idle_lock import IdleLock
-from app.ui.shell.input_guard import install_input_guard
-from app.ui.shell.preferences import (
+from app.ui.common.icons import app_icon, icon
+from app.ui.common.input_guard import install_input_guard
+from app.ui.common.preferences import (
     Preferences,
     load_preferences,
     save_preferences,
     ui_settings,
 )
-from app.ui.shell.theme import apply_theme
+from app.ui.common.theme import apply_theme
+from app.ui.journal.page import JournalPage
+from app.ui.models.page import ModelsPage
+from app.ui.settings.page import SettingsPage
+from app.ui.shell.idle_lock import IdleLock
 from app.ui.shell.unlock import UnlockPage
 from app.ui.shell.welcome import CATALOG, DISCOVER, STARTER, WelcomePage
 from app.vault.errors import WrongPassphrase

@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from app.ui.shell.preferences import THEMES
+from app.ui.common.preferences import THEMES
 
 Role = QPalette.ColorRole
 # Each role: (normal colour, disabled colour). Text contrast is at least 7:1 on its background,
