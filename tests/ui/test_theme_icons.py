@@ -11,21 +11,11 @@ from pytestqt.qtbot import QtBot
 
 from app.resource_files import icon_path
 from app.ui.common.icons import ICON_NAMES, app_icon, icon, render_icon
-from app.ui.common.theme import apply_theme, is_dark
+from app.ui.common.theme import apply_theme, contrast, is_dark
 
 Role = QPalette.ColorRole
 Group = QPalette.ColorGroup
 pytestmark = pytest.mark.usefixtures("restore_look")  # the look is application-wide
-
-
-def contrast(first: QColor, second: QColor) -> float:
-    """WCAG contrast ratio."""
-    def luminance(colour: QColor) -> float:
-        channels = [value / 255 for value in (colour.red(), colour.green(), colour.blue())]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
 
 
 def stroke_colours(image: QImage) -> list[QColor]:

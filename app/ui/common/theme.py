@@ -3,7 +3,7 @@ or following the system (live, when the system switches between light and dark).
 
 Widgets take every colour from the palette, so nothing here or elsewhere hard-codes a colour that
 would be unreadable in the other theme; code that must pick colours itself (code highlighting)
-asks `is_dark`."""
+asks `is_dark`, and measures what it picks with `contrast`."""
 
 from __future__ import annotations
 
@@ -116,3 +116,16 @@ class _SystemFollower(QObject):
 def _follower(app: QApplication) -> _SystemFollower:
     existing = app.findChild(QObject, _SystemFollower.NAME)
     return existing if isinstance(existing, _SystemFollower) else _SystemFollower(app)
+
+
+def contrast(first: QColor, second: QColor) -> float:
+    """WCAG contrast ratio of two colours, 1 (none) to 21."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour: QColor) -> float:
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+    return (0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF())
+            + 0.0722 * linear(colour.blueF()))

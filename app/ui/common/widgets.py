@@ -43,9 +43,6 @@ class ElidedLabel(QLabel):
         self.setToolTip(text)
         self._elide()
 
-    def full_text(self) -> str:
-        return self._full
-
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
         return QSize(0, super().minimumSizeHint().height())
 

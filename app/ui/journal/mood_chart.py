@@ -39,6 +39,7 @@ from app.journal.mood_history import (
     periods,
     span_words,
 )
+from app.ui.common.theme import contrast
 from app.vault.records import MoodCheckin
 
 EMPTY_TEXT = "No check-ins yet. How are you feeling today?"
@@ -128,8 +129,8 @@ class MoodChart(QWidget):
         base = palette.color(QPalette.ColorRole.Base)
         highlight = palette.color(QPalette.ColorRole.Highlight)
         accent = palette.color(QPalette.ColorRole.Accent)
-        if _contrast(highlight, base) >= MIN_LINE_CONTRAST \
-                or _contrast(accent, base) <= _contrast(highlight, base):
+        if contrast(highlight, base) >= MIN_LINE_CONTRAST \
+                or contrast(accent, base) <= contrast(highlight, base):
             return highlight
         return accent
 
@@ -393,16 +394,3 @@ def _faded(colour: QColor, alpha: int) -> QColor:
     result = QColor(colour)
     result.setAlpha(alpha)
     return result
-
-
-def _contrast(first: QColor, second: QColor) -> float:
-    """WCAG contrast ratio of two colours, 1 (none) to 21."""
-    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def _luminance(colour: QColor) -> float:
-    def linear(channel: float) -> float:
-        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
-    return (0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF())
-            + 0.0722 * linear(colour.blueF()))
