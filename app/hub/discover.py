@@ -9,17 +9,25 @@ whatever cannot be read is skipped, because a failed scan must not stop the app 
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import struct
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
-from gguf import GGUFValueType
+from app.hub.careful_files import (
+    absolute_folder,
+    first_line,
+    ini_value,
+    is_gguf_name,
+    read_json,
+    real_path,
+    subfolders,
+    unique_folders,
+    walk_files,
+)
+from app.hub.gguf_kind import gguf_kind
 
 HUGGING_FACE = "Hugging Face cache"
 LM_STUDIO = "LM Studio"
@@ -51,7 +59,7 @@ def discover(
     seen: set[Path] = set()
     found: list[FoundModel] = []
     for candidate in _candidates(where):
-        real = _real_path(candidate.path)
+        real = real_path(candidate.path)
         if real is None or real in seen:
             continue
         seen.add(real)
@@ -135,13 +143,13 @@ class _Where:
 
 def _hugging_face(where: _Where) -> Iterator[_Candidate]:
     """<cache>/models--org--name/snapshots/<commit>/<file>.gguf, usually links into ../../blobs."""
-    for repo_folder in _subfolders(_hugging_face_cache(where)):
+    for repo_folder in subfolders(_hugging_face_cache(where)):
         if not repo_folder.name.startswith("models--"):
             continue  # datasets--* and spaces--* hold no models
         repo = repo_folder.name.removeprefix("models--").replace("--", "/")
-        for snapshot in _subfolders(repo_folder / "snapshots"):
-            for path, relative in _walk_files(snapshot, max_depth=3):
-                if _is_gguf_name(path.name) and not _is_unfinished_blob(path):
+        for snapshot in subfolders(repo_folder / "snapshots"):
+            for path, relative in walk_files(snapshot, max_depth=3):
+                if is_gguf_name(path.name) and not _is_unfinished_blob(path):
                     yield _Candidate(path, HUGGING_FACE, f"{repo}/{'/'.join(relative)}", repo)
 
 
@@ -157,7 +165,7 @@ def _hugging_face_cache(where: _Where) -> Path:
 
 
 def _is_unfinished_blob(path: Path) -> bool:
-    real = _real_path(path)
+    real = real_path(path)
     return real is None or real.name.endswith(".incomplete")
 
 
@@ -166,9 +174,9 @@ def _is_unfinished_blob(path: Path) -> bool:
 
 def _lm_studio(where: _Where) -> Iterator[_Candidate]:
     """<models>/<publisher>/<repo>/<file>.gguf: LM Studio lists files at exactly that depth."""
-    for models in _unique(_lm_studio_model_folders(where)):
-        for path, relative in _walk_files(models, max_depth=2):
-            if len(relative) == 3 and _is_gguf_name(path.name):
+    for models in unique_folders(_lm_studio_model_folders(where)):
+        for path, relative in walk_files(models, max_depth=2):
+            if len(relative) == 3 and is_gguf_name(path.name):
                 publisher, repo_name, _ = relative
                 repo = f"{publisher}/{repo_name}"
                 yield _Candidate(path, LM_STUDIO, "/".join(relative), repo)
@@ -179,12 +187,12 @@ def _lm_studio_model_folders(where: _Where) -> Iterator[Path]:
     # was ~/.cache/lm-studio, now ~/.lmstudio. A moved models folder is "downloadsFolder" in the
     # home's settings.json.
     homes = [where.home / ".lmstudio", where.home / ".cache" / "lm-studio"]
-    pointed = _absolute(_first_line(where.home / ".lmstudio-home-pointer"))
+    pointed = absolute_folder(first_line(where.home / ".lmstudio-home-pointer"))
     if pointed is not None:
         homes.insert(0, pointed)
     for lm_home in homes:
-        settings = _read_json(lm_home / "settings.json")
-        moved = _absolute(settings.get("downloadsFolder") if isinstance(settings, dict) else None)
+        settings = read_json(lm_home / "settings.json")
+        moved = absolute_folder(settings.get("downloadsFolder") if isinstance(settings, dict) else None)
         if moved is not None:
             yield moved
         yield lm_home / "models"
@@ -195,9 +203,9 @@ def _lm_studio_model_folders(where: _Where) -> Iterator[Path]:
 
 def _gpt4all(where: _Where) -> Iterator[_Candidate]:
     """*.gguf directly in the models folder; a download in progress is named incomplete-<file>."""
-    for folder in _unique(_gpt4all_folders(where)):
-        for path, _ in _walk_files(folder, max_depth=0):
-            if _is_gguf_name(path.name) and not path.name.startswith("incomplete-"):
+    for folder in unique_folders(_gpt4all_folders(where)):
+        for path, _ in walk_files(folder, max_depth=0):
+            if is_gguf_name(path.name) and not path.name.startswith("incomplete-"):
                 yield _Candidate(path, GPT4ALL, path.name)
 
 
@@ -211,7 +219,7 @@ def _gpt4all_folders(where: _Where) -> Iterator[Path]:
     else:
         settings = where.xdg("XDG_CONFIG_HOME", where.home / ".config")
         default = where.xdg("XDG_DATA_HOME", where.home / ".local" / "share")
-    chosen = _absolute(_ini_value(settings / "nomic.ai" / "GPT4All.ini", "General", "modelPath"))
+    chosen = absolute_folder(ini_value(settings / "nomic.ai" / "GPT4All.ini", "General", "modelPath"))
     if chosen is not None:
         yield chosen
     yield default / "nomic.ai" / "GPT4All"
@@ -222,10 +230,10 @@ def _gpt4all_folders(where: _Where) -> Iterator[Path]:
 
 def _jan(where: _Where) -> Iterator[_Candidate]:
     """<data>/llamacpp/models/<id>/model.gguf (Jan 0.6+); <data>/models/<id>/<file>.gguf before."""
-    for data in _unique(_jan_data_folders(where)):
+    for data in unique_folders(_jan_data_folders(where)):
         for models in (data / "llamacpp" / "models", data / "models"):
-            for path, relative in _walk_files(models, max_depth=4):
-                if _is_gguf_name(path.name):
+            for path, relative in walk_files(models, max_depth=4):
+                if is_gguf_name(path.name):
                     yield _Candidate(path, JAN, _jan_name(relative))
 
 
@@ -245,8 +253,8 @@ def _jan_data_folders(where: _Where) -> Iterator[Path]:
     data_dir = root if root is not None and root.is_absolute() else where.data_dir()
     app_folders = [data_dir / "Jan", data_dir / "jan.ai.app", where.config_dir() / "Jan"]
     for app_folder in app_folders:
-        settings = _read_json(app_folder / "settings.json")
-        chosen = _absolute(settings.get("data_folder") if isinstance(settings, dict) else None)
+        settings = read_json(app_folder / "settings.json")
+        chosen = absolute_folder(settings.get("data_folder") if isinstance(settings, dict) else None)
         if chosen is not None:
             yield chosen
     for app_folder in app_folders:
@@ -262,8 +270,8 @@ _OLLAMA_DIGEST = re.compile(r"sha256:([0-9a-f]{64})")
 
 def _ollama(where: _Where) -> Iterator[_Candidate]:
     """manifests/<registry>/<namespace>/<model>/<tag> JSON names the model layer's blob."""
-    for store in _unique(_ollama_stores(where)):
-        for manifest, relative in _walk_files(store / "manifests", max_depth=3):
+    for store in unique_folders(_ollama_stores(where)):
+        for manifest, relative in walk_files(store / "manifests", max_depth=3):
             if len(relative) != 4:
                 continue
             blob = _ollama_model_blob(manifest)
@@ -283,7 +291,7 @@ def _ollama_stores(where: _Where) -> Iterator[Path]:
 
 
 def _ollama_model_blob(manifest: Path) -> str | None:
-    document = _read_json(manifest)
+    document = read_json(manifest)
     layers = document.get("layers") if isinstance(document, dict) else None
     for layer in layers if isinstance(layers, list) else []:
         if isinstance(layer, dict) and layer.get("mediaType") == _OLLAMA_MODEL_LAYER:
@@ -312,7 +320,7 @@ def _examine(candidate: _Candidate) -> FoundModel | None:
     if name.startswith("mmproj"):
         return None  # a vision projector, loaded beside a model, never on its own
     parts = _model_parts(candidate.path)
-    if parts is None or _gguf_kind(candidate.path) != "model":
+    if parts is None or gguf_kind(candidate.path) != "model":
         return None
     try:
         size = sum(part.stat().st_size for part in parts)
@@ -337,238 +345,3 @@ def _model_parts(path: Path) -> list[Path] | None:
     ]
     parts[0] = path  # keeps the first part's own spelling of the extension
     return parts if all(part.is_file() for part in parts) else None
-
-
-class _Unreadable(Exception):
-    """The header is cut short or nonsensical."""
-
-
-_SCALAR_SIZES: dict[int, int] = {
-    GGUFValueType.UINT8: 1,
-    GGUFValueType.INT8: 1,
-    GGUFValueType.BOOL: 1,
-    GGUFValueType.UINT16: 2,
-    GGUFValueType.INT16: 2,
-    GGUFValueType.UINT32: 4,
-    GGUFValueType.INT32: 4,
-    GGUFValueType.FLOAT32: 4,
-    GGUFValueType.UINT64: 8,
-    GGUFValueType.INT64: 8,
-    GGUFValueType.FLOAT64: 8,
-}
-_MAX_KEY_BYTES = 1 << 16
-_MAX_COUNT = 1 << 32
-_TYPE_KEYS = ("general.type", "general.architecture")
-
-
-def _gguf_kind(path: Path) -> str | None:
-    """What the GGUF holds: "model", "adapter" (LoRA), "mmproj" (vision projector) or another
-    general.type; None when llama.cpp would not open it (bad magic, GGUF v1, big-endian, cut short).
-
-    Reads the metadata only until it knows: adapters and projectors carry no tokenizer, so the
-    first tokenizer key ends the search before the vocabulary arrays, the bulk of a header."""
-    try:
-        with path.open("rb") as handle:
-            if handle.read(4) != b"GGUF" or _u32(handle) not in (2, 3):
-                return None
-            _u64(handle)  # tensor count
-            for _ in range(_bounded(_u64(handle))):
-                key = _string(handle, _MAX_KEY_BYTES)
-                value_type = _u32(handle)
-                if key.startswith("tokenizer."):
-                    return "model"
-                if key.startswith("adapter."):
-                    return "adapter"
-                if key in _TYPE_KEYS and value_type == GGUFValueType.STRING:
-                    value = _string(handle, _MAX_KEY_BYTES)
-                    if key == "general.type":
-                        return value
-                    if value == "clip":
-                        return "mmproj"
-                else:
-                    _skip_value(handle, value_type)
-    except (OSError, _Unreadable, UnicodeDecodeError, ValueError):
-        return None
-    return "model"
-
-
-def _skip_value(handle: BinaryIO, value_type: int) -> None:
-    if value_type in _SCALAR_SIZES:
-        _skip(handle, _SCALAR_SIZES[value_type])
-    elif value_type == GGUFValueType.STRING:
-        _skip(handle, _u64(handle))
-    elif value_type == GGUFValueType.ARRAY:
-        item_type = _u32(handle)
-        count = _bounded(_u64(handle))
-        if item_type in _SCALAR_SIZES:
-            _skip(handle, count * _SCALAR_SIZES[item_type])
-        else:
-            for _ in range(count):
-                _skip_value(handle, item_type)
-    else:
-        raise _Unreadable(f"unknown value type {value_type}")
-
-
-def _skip(handle: BinaryIO, length: int) -> None:
-    # Seeking past the end raises nothing, so a cut-short header shows at the next read.
-    handle.seek(length, os.SEEK_CUR)
-
-
-def _u32(handle: BinaryIO) -> int:
-    return int(struct.unpack("<I", _exactly(handle, 4))[0])
-
-
-def _u64(handle: BinaryIO) -> int:
-    return int(struct.unpack("<Q", _exactly(handle, 8))[0])
-
-
-def _string(handle: BinaryIO, limit: int) -> str:
-    length = _u64(handle)
-    if length > limit:
-        raise _Unreadable("string too long")
-    return _exactly(handle, length).decode("utf-8")
-
-
-def _exactly(handle: BinaryIO, length: int) -> bytes:
-    data = handle.read(length)
-    if len(data) != length:
-        raise _Unreadable("cut short")
-    return data
-
-
-def _bounded(count: int) -> int:
-    if count > _MAX_COUNT:
-        raise _Unreadable("count too large")
-    return count
-
-
-# --- Careful file system access -------------------------------------------------------------------
-
-
-def _walk_files(root: Path, max_depth: int) -> Iterator[tuple[Path, tuple[str, ...]]]:
-    """Files under `root`, at most `max_depth` folders down, each with its path relative to root.
-
-    Linked folders are followed (people link model folders between apps), but each real folder is
-    entered once, so a link loop ends; folders that cannot be read are passed over."""
-    entered: set[tuple[int, int]] = set()
-    pending: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
-    while pending:
-        folder, relative = pending.pop()
-        identity = _identity(folder)
-        if identity is None or identity in entered:
-            continue
-        entered.add(identity)
-        subfolders: list[os.DirEntry[str]] = []
-        for entry in _entries(folder):
-            try:
-                if entry.is_dir():
-                    subfolders.append(entry)
-                elif entry.is_file():
-                    yield Path(entry.path), (*relative, entry.name)
-            except OSError:
-                continue
-        if len(relative) < max_depth:
-            # Reversed so that popping visits the subfolders in name order.
-            for entry in reversed(subfolders):
-                pending.append((Path(entry.path), (*relative, entry.name)))
-
-
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(folder) as listing:
-            return sorted(listing, key=lambda entry: entry.name)
-    except OSError:
-        return []
-
-
-def _identity(folder: Path) -> tuple[int, int] | None:
-    try:
-        status = folder.stat()
-    except OSError:
-        return None
-    return status.st_dev, status.st_ino
-
-
-def _subfolders(folder: Path) -> Iterator[Path]:
-    for entry in _entries(folder):
-        try:
-            if entry.is_dir():
-                yield Path(entry.path)
-        except OSError:
-            continue
-
-
-def _real_path(path: Path) -> Path | None:
-    try:
-        real = path.resolve(strict=True)
-    except (OSError, RuntimeError):  # RuntimeError: a link loop on Python < 3.13
-        return None
-    return real if real.is_file() else None
-
-
-def _unique(folders: Iterable[Path]) -> Iterator[Path]:
-    seen: set[tuple[int, int]] = set()
-    for folder in folders:
-        identity = _identity(folder)
-        if identity is not None and identity not in seen:
-            seen.add(identity)
-            yield folder
-
-
-def _absolute(setting: object) -> Path | None:
-    """A folder named in another app's settings file. A relative one would silently resolve against
-    our working directory, not the app's, so it is ignored (Jan's default "./data" is one)."""
-    if not isinstance(setting, str) or not setting.strip():
-        return None
-    folder = Path(setting.strip())
-    return folder if folder.is_absolute() else None
-
-
-def _is_gguf_name(name: str) -> bool:
-    return name.lower().endswith(".gguf")
-
-
-_SMALL_FILE_BYTES = 1 << 20
-
-
-def _read_small_text(path: Path) -> str | None:
-    """A settings file's text; None when it is missing, unreadable or too big to be one."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(_SMALL_FILE_BYTES + 1)
-    except OSError:
-        return None
-    if len(data) > _SMALL_FILE_BYTES:
-        return None
-    return data.decode("utf-8", errors="replace")
-
-
-def _read_json(path: Path) -> object:
-    text = _read_small_text(path)
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
-
-
-def _first_line(path: Path) -> str | None:
-    text = _read_small_text(path)
-    lines = text.strip().splitlines() if text else []
-    return lines[0].strip() if lines else None
-
-
-def _ini_value(path: Path, section: str, key: str) -> str | None:
-    """One value of a Qt INI file (QSettings puts top-level keys in [General])."""
-    text = _read_small_text(path)
-    current = None
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if line.startswith("[") and line.endswith("]"):
-            current = line[1:-1]
-        elif current == section and "=" in line:
-            name, value = (part.strip() for part in line.split("=", 1))
-            if name == key:
-                return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
-    return None

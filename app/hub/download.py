@@ -4,23 +4,20 @@ survives pauses, cancellations of the app and crashes; then SHA-256 against the 
 (and the catalog's when it pins one), a GGUF check, and an atomic move into the library.
 
 Pause keeps the partial file; a later download of the same file continues from it, also after a
-restart, unless the file changed on the hub meanwhile. Cancel deletes it. `kept_partials` lists the
-kept ones, so that an app can offer them again after a restart."""
+restart, unless the file changed on the hub meanwhile. Cancel deletes it. `partials.kept_partials`
+lists the kept ones, so that an app can offer them again after a restart."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import queue
 import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO, NoReturn, cast
+from typing import BinaryIO, NoReturn, cast
 
 import httpx2
 from filelock import FileLock, Timeout
@@ -37,8 +34,10 @@ from app.hub.errors import (
     HubUnreachable,
     InsufficientDiskSpace,
 )
+from app.hub.hashing_file import HashingAppender, PartialDigest
 from app.hub.hub_client import Hub, RemoteFile, split_parts
-from app.hub.library import DOWNLOAD, Library, LibraryModel, sha256_of
+from app.hub.library import DOWNLOAD, Library, LibraryModel
+from app.hub.partials import discard, partial_path, same_file, sidecar_of, write_sidecar
 
 SPACE_MARGIN = 512 * 1024**2  # the disk must keep this much free after the download
 # huggingface-hub reads the body in pieces of DOWNLOAD_CHUNK_SIZE (10 MiB), which httpx assembles
@@ -61,20 +60,6 @@ class Progress:
     @property
     def fraction(self) -> float | None:
         return self.done / self.total if self.total else None
-
-
-@dataclass(frozen=True)
-class KeptPartial:
-    """A download that stopped with its partial file kept (paused, or the app ended meanwhile):
-    what download() was asked, so that calling it again with the same resumes it, and how far it
-    got."""
-
-    repo: str
-    filename: str  # as download() was asked for it; a split GGUF's parts count as one download
-    revision: str
-    expected_sha256: str | None  # the catalog's pinned hash, when it gave one
-    done: int  # bytes on disk, every part together
-    total: int | None  # None when the hub gave no size, or a later part has not begun yet
 
 
 class DownloadControl:
@@ -129,69 +114,15 @@ def download(hub: Hub, library: Library, repo: str, filename: str, *, revision: 
         facts = inspect_gguf(finished[0][0])
     except EngineError:  # a file llama.cpp would reject never enters the library, nor stays
         for partial, _ in finished:
-            _discard(partial)
+            discard(partial)
         raise
     targets = [library.download_path(repo, remote.filename) for remote in remotes]
     for (partial, _), target in zip(finished, targets):
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(partial, target)
-        _sidecar(partial).unlink(missing_ok=True)
+        sidecar_of(partial).unlink(missing_ok=True)
     return library.add(targets[0], facts, source=DOWNLOAD, sha256=finished[0][1], repo=repo,
                        revision=remotes[0].commit)
-
-
-def discard_partial(library: Library, repo: str, filename: str) -> None:
-    """Delete what a paused or failed download of `filename` (every part of a split GGUF) left
-    behind: cancelling it while no transfer runs that could do so."""
-    for part in split_parts(filename):
-        _discard(_partial_path(library, repo, part))
-
-
-def kept_partials(library: Library) -> list[KeptPartial]:
-    """Every download whose partial file was kept, one entry per download() call (a split GGUF's
-    parts together), in order of repository and file. It reads the partial folder: not a job for
-    a GUI thread."""
-    parts: dict[tuple[str, str], list[KeptPartial]] = {}
-    for sidecar in sorted(library.partial_dir.rglob("*.part.json")):
-        part = _kept_part(library, sidecar)
-        if part is not None:
-            parts.setdefault((part.repo, part.filename), []).append(part)
-    return [_whole(group) for _, group in sorted(parts.items())]
-
-
-def _kept_part(library: Library, sidecar: Path) -> KeptPartial | None:
-    """One part's partial file as its sidecar describes it; None for a sidecar written before the
-    sidecar said what download() was asked (the folder name cannot be turned back into the repo:
-    "__" may be part of a name), one that belongs to no partial file (left by a crash after the
-    file moved into the library), or one that is not ours."""
-    partial = sidecar.with_suffix("")
-    record = _read_sidecar(sidecar)
-    repo, filename = record.get("repo"), record.get("filename")
-    revision, expected, size = (record.get("revision", "main"), record.get("expected_sha256"),
-                                record.get("size"))
-    if not (isinstance(repo, str) and isinstance(filename, str) and isinstance(revision, str)
-            and (expected is None or isinstance(expected, str)) and _is_size(size)):
-        return None
-    if partial not in (_partial_path(library, repo, part) for part in split_parts(filename)):
-        return None
-    try:
-        done = partial.stat().st_size
-    except OSError:
-        return None
-    return KeptPartial(repo, filename, revision, expected, done, size)
-
-
-def _is_size(value: object) -> bool:
-    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
-
-
-def _whole(parts: list[KeptPartial]) -> KeptPartial:
-    """A split GGUF's kept parts as one download. Its parts download one after another, and a
-    part's size is recorded as it begins: the total is known once every part has begun."""
-    sizes = [part.total for part in parts]
-    every_part = len(parts) == len(split_parts(parts[0].filename)) and None not in sizes
-    total = sum(size for size in sizes if size is not None) if every_part else None
-    return replace(parts[0], done=sum(part.done for part in parts), total=total)
 
 
 def _check_space(library: Library, remotes: list[RemoteFile],
@@ -199,8 +130,8 @@ def _check_space(library: Library, remotes: list[RemoteFile],
     library.partial_dir.mkdir(parents=True, exist_ok=True)
     still_needed = 0
     for remote in remotes:
-        partial = _partial_path(library, remote.repo, remote.filename)
-        have = partial.stat().st_size if partial.exists() and _same_file(partial, remote) else 0
+        partial = partial_path(library, remote.repo, remote.filename)
+        have = partial.stat().st_size if partial.exists() and same_file(partial, remote) else 0
         still_needed += max((remote.size or 0) - have, 0)
     free = free_space(library.partial_dir)
     if still_needed + SPACE_MARGIN > free:
@@ -212,7 +143,7 @@ def _download_one(hub: Hub, library: Library, remote: RemoteFile, expected_sha25
                   control: DownloadControl) -> tuple[Path, str]:
     """One writer per partial file: a second window or a `minigiants models download` of the
     same file at the same time is refused instead of interleaving bytes."""
-    partial = _partial_path(library, remote.repo, remote.filename)
+    partial = partial_path(library, remote.repo, remote.filename)
     partial.parent.mkdir(parents=True, exist_ok=True)
     lock = Path(str(partial) + ".lock")
     try:
@@ -230,21 +161,18 @@ def _download_one(hub: Hub, library: Library, remote: RemoteFile, expected_sha25
 def _fetch(hub: Hub, remote: RemoteFile, partial: Path, expected_sha256: str | None,
            asked: dict[str, str | None], progress: Callable[[Progress], None] | None,
            control: DownloadControl) -> tuple[Path, str]:
-    if partial.exists() and not _same_file(partial, remote):
+    if partial.exists() and not same_file(partial, remote):
         partial.unlink()  # the file changed on the hub since: its old bytes are useless
-    # What download() was asked goes beside what the hub said, for kept_partials() after a restart;
-    # readers of the sidecar look only at the keys they know, so older and newer ones mix freely.
-    _sidecar(partial).write_text(json.dumps({"sha256": remote.sha256, "size": remote.size,
-                                             "commit": remote.commit, **asked}))
+    write_sidecar(partial, remote, asked)
     reporter = _Reporter(Path(remote.filename).name, remote.size, progress, control)
     headers = build_hf_headers(token=hub.token)
-    digest = _PartialDigest()
+    digest = PartialDigest()
     attempt = 0
     while True:
         done = partial.stat().st_size if partial.exists() else 0
         reporter.start(done)
         try:
-            with _HashingAppender(partial, digest) as file, hub.errors(remote.repo, remote.filename):
+            with HashingAppender(partial, digest) as file, hub.errors(remote.repo, remote.filename):
                 http_get(remote.url, cast(BinaryIO, file), resume_size=done, headers=headers,
                          expected_size=remote.size, tqdm_class=reporter.bar)  # type: ignore[arg-type]
             break
@@ -269,7 +197,7 @@ def _fetch(hub: Hub, remote: RemoteFile, partial: Path, expected_sha256: str | N
 
 def _stopped(partial: Path, remote: RemoteFile, control: DownloadControl) -> NoReturn:
     if not control.keep_partial:
-        _discard(partial)
+        discard(partial)
     raise DownloadStopped(Path(remote.filename).name, kept=control.keep_partial)
 
 
@@ -277,123 +205,8 @@ def _verify(partial: Path, remote: RemoteFile, expected_sha256: str | None, actu
     wanted = [h.lower() for h in (remote.sha256, expected_sha256) if h]
     for expected in wanted:
         if actual != expected:
-            _discard(partial)
+            discard(partial)
             raise ChecksumMismatch(Path(remote.filename).name, expected, actual)
-
-
-def _discard(partial: Path) -> None:
-    partial.unlink(missing_ok=True)
-    _sidecar(partial).unlink(missing_ok=True)
-
-
-def _partial_path(library: Library, repo: str, filename: str) -> Path:
-    return library.partial_dir / repo.replace("/", "__") / (filename + ".part")
-
-
-def _sidecar(partial: Path) -> Path:
-    return partial.with_name(partial.name + ".json")
-
-
-def _same_file(partial: Path, remote: RemoteFile) -> bool:
-    """Whether the partial file holds the start of this very file (same hash and size)."""
-    recorded = _read_sidecar(_sidecar(partial))
-    return bool(recorded and recorded.get("sha256") == remote.sha256
-                and recorded.get("size") == remote.size)
-
-
-def _read_sidecar(sidecar: Path) -> dict[str, Any]:
-    """The sidecar's record; empty when it is missing, unreadable or not a JSON object."""
-    try:
-        recorded = json.loads(sidecar.read_text())
-    except (OSError, ValueError):
-        return {}
-    return recorded if isinstance(recorded, dict) else {}
-
-
-class _PartialDigest:
-    """The SHA-256 of a partial file, kept current as bytes are appended to it, so that the check
-    at the end costs no second pass over a multi-GB file. Bytes that were on disk before (a
-    resumed download) are read once; anything unexpected (the file shrank, a rewind) falls back to
-    hashing the file as it is. The hashing runs on a thread of its own (hashlib lets go of the
-    interpreter while it works), beside the thread that reads the socket."""
-
-    def __init__(self) -> None:
-        self._digest = hashlib.sha256()
-        self._length = 0
-        self._trusted = True
-        self._pending: queue.Queue[bytes | None] = queue.Queue(maxsize=64)  # bounded: reading waits for hashing
-        self._hasher: threading.Thread | None = None
-
-    def catch_up(self, path: Path) -> None:
-        size = path.stat().st_size if path.exists() else 0
-        if size < self._length:
-            self._trusted = False
-        if not self._trusted or not size:
-            return
-        with open(path, "rb") as file:
-            file.seek(self._length)
-            while chunk := file.read(1024 * 1024):
-                self.update(chunk)
-
-    def update(self, data: bytes) -> None:
-        if self._hasher is None:
-            self._hasher = threading.Thread(target=self._hash_pending, name="sha256", daemon=True)
-            self._hasher.start()
-        self._pending.put(data)
-        self._length += len(data)
-
-    def settle(self) -> None:
-        """Waits until every byte handed over so far is in the digest."""
-        if self._hasher is not None:
-            self._pending.put(None)
-            self._hasher.join()
-            self._hasher = None
-
-    def _hash_pending(self) -> None:
-        while (data := self._pending.get()) is not None:
-            self._digest.update(data)
-
-    def distrust(self) -> None:
-        self._trusted = False
-
-    def of(self, path: Path) -> str:
-        self.settle()
-        if self._trusted and self._length == path.stat().st_size:
-            return self._digest.hexdigest()
-        return sha256_of(path)
-
-
-class _HashingAppender:
-    """The partial file opened for appending, as huggingface-hub's http_get writes it, with every
-    byte also fed to the digest."""
-
-    def __init__(self, path: Path, digest: _PartialDigest) -> None:
-        digest.catch_up(path)
-        self._file = open(path, "ab")
-        self._digest = digest
-
-    def write(self, data: bytes) -> int:
-        written = self._file.write(data)
-        self._digest.update(data)
-        return written
-
-    def tell(self) -> int:
-        return self._file.tell()
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        self._digest.distrust()  # http_get rewinds only when a server ignored the Range
-        return self._file.seek(offset, whence)
-
-    def truncate(self, size: int | None = None) -> int:
-        self._digest.distrust()
-        return self._file.truncate(size)
-
-    def __enter__(self) -> _HashingAppender:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._file.close()
-        self._digest.settle()
 
 
 class _Reporter:

@@ -15,14 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.engine import Engine, LoadOptions, ModelFileInvalid
-from app.hub.download import (
-    DownloadControl,
-    KeptPartial,
-    Progress,
-    discard_partial,
-    download,
-    kept_partials,
-)
+from app.hub.download import DownloadControl, Progress, download
 from app.hub.errors import (
     AccessDenied,
     ChecksumMismatch,
@@ -34,6 +27,7 @@ from app.hub.errors import (
 )
 from app.hub.hub_client import Hub
 from app.hub.library import DOWNLOAD, Library
+from app.hub.partials import KeptPartial, discard_partial, kept_partials
 from tests.hub.hub_server import FILE, REPO, FakeHub
 
 

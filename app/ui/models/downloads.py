@@ -23,16 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import MiniGiantsError
-from app.hub.download import (
-    DownloadControl,
-    KeptPartial,
-    Progress,
-    discard_partial,
-    download,
-)
+from app.hub.download import DownloadControl, Progress, download
 from app.hub.errors import DownloadStopped
 from app.hub.hub_client import Hub
 from app.hub.library import Library, LibraryModel
+from app.hub.partials import KeptPartial, discard_partial
 from app.ui.common.background import TaskThread
 from app.ui.models.format import amount_text, progress_text
 from app.ui.models.status import StatusLine

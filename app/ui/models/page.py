@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.engine.hardware import HardwareReport, hardware_report
 from app.hub.catalog import load_catalog
-from app.hub.download import kept_partials
 from app.hub.hub_client import Hub
 from app.hub.library import Library, LibraryModel
+from app.hub.partials import kept_partials
 from app.ui.common.background import TaskThread
 from app.ui.models.catalog import CatalogTab
 from app.ui.models.downloads import DownloadRequest, DownloadsTab
