@@ -172,7 +172,7 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
-    from app.chat_history import prompt_for, title_for
+    from app.chat.history import prompt_for, title_for
     from app.engine import ChatMessage, Engine, SamplingOptions, StopReason
     from app.journal.held_reply import held_prompt, screened
     from app.journal.safety import check, support_message
@@ -181,8 +181,8 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
     history = []
     conversation = None
     if vault is not None and args.conversation is not None:
-        conversation = vault.conversation(args.conversation)
-        history = vault.messages(conversation.id)
+        conversation = vault.conversations.get(args.conversation)
+        history = vault.conversations.messages(conversation.id)
     system = args.system or (conversation.system_prompt if conversation else "")
     messages = [*prompt_for(system, history), ChatMessage("user", args.prompt)]
     # The safety net, as in the app: on a hit the crisis lines come first (on stderr: stdout is the
@@ -200,10 +200,10 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
         saver = None
         if vault is not None:  # the question is stored before the answer starts
             if conversation is None:
-                conversation = vault.create_conversation(
+                conversation = vault.conversations.create(
                     title_for(args.prompt), system_prompt=system, model=engine.facts.name
                 )
-            vault.add_message(conversation.id, "user", args.prompt)
+            vault.conversations.add_message(conversation.id, "user", args.prompt)
             saver = ReplySaver(vault, conversation.id, model=engine.facts.name)
         stream = engine.chat(messages, sampling)
         # Ctrl+C asks the engine to stop, also while llama.cpp evaluates the prompt (a

@@ -104,7 +104,7 @@ def _entry_text(args: argparse.Namespace) -> str:
 def _add(args: argparse.Namespace) -> int:
     text = _entry_text(args)  # before the passphrase: an empty entry needs no unlocking
     with open_unlocked(args) as vault:
-        entry = vault.add_journal_entry(text, title=args.title, tags=args.tags, day=args.day)
+        entry = vault.journal.add(text, title=args.title, tags=args.tags, day=args.day)
     print(entry.id)
     print(f"Saved a journal entry for {entry.day}.", file=sys.stderr)
     return 0
@@ -112,8 +112,8 @@ def _add(args: argparse.Namespace) -> int:
 
 def _checkin(args: argparse.Namespace) -> int:
     with open_unlocked(args) as vault:
-        checkin = vault.add_mood_checkin(args.mood, emotions=args.emotion, note=args.note,
-                                         day=args.day, entry_id=args.entry)
+        checkin = vault.checkins.add(args.mood, emotions=args.emotion, note=args.note,
+                                     day=args.day, entry_id=args.entry)
     print(checkin.id)
     print(f"Saved a mood of {checkin.mood}/10 for {checkin.day}.", file=sys.stderr)
     return 0
@@ -121,7 +121,7 @@ def _checkin(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     with open_unlocked(args) as vault:
-        entries, checkins = vault.journal_entries(), vault.mood_checkins()
+        entries, checkins = vault.journal.all(), vault.checkins.all()
     entries_by_day: dict[str, list[JournalEntry]] = defaultdict(list)
     checkins_by_day: dict[str, list[MoodCheckin]] = defaultdict(list)
     for entry in entries:  # both lists come newest first, and so does each day's share
@@ -152,8 +152,8 @@ def _preview(entry: JournalEntry) -> str:
 
 def _show(args: argparse.Namespace) -> int:
     with open_unlocked(args) as vault:
-        entry = vault.journal_entry(args.id)
-        checkins = [checkin for checkin in vault.mood_checkins() if checkin.entry_id == entry.id]
+        entry = vault.journal.get(args.id)
+        checkins = [checkin for checkin in vault.checkins.all() if checkin.entry_id == entry.id]
     if args.json:
         print(json.dumps({**asdict(entry), "checkins": [asdict(checkin) for checkin in checkins]},
                          ensure_ascii=False, indent=2))

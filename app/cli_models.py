@@ -114,7 +114,7 @@ def _hub(args: argparse.Namespace) -> Hub:
     from app.hub.access_token import stored_token
 
     with open_unlocked(args) as vault:
-        token = stored_token(vault)
+        token = stored_token(vault.settings)
     if token is None:
         raise MiniGiantsError("There is no Hugging Face access token in the vault.",
                               "Add one with `minigiants models token set`.")
@@ -333,13 +333,13 @@ def _token(args: argparse.Namespace) -> int:
 
     with open_unlocked(args) as vault:
         if args.token_action == "set":
-            token = store_token(vault, read_secret_line("Hugging Face access token: "))
+            token = store_token(vault.settings, read_secret_line("Hugging Face access token: "))
             message = f"Kept {masked(token)} in the vault."
         elif args.token_action == "forget":
-            forget_token(vault)
+            forget_token(vault.settings)
             token, message = None, "No Hugging Face access token is kept in the vault now."
         else:
-            token = stored_token(vault)
+            token = stored_token(vault.settings)
             message = f"The vault keeps {masked(token)}." if token else \
                 "The vault keeps no Hugging Face access token."
     if args.json:

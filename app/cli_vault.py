@@ -173,16 +173,16 @@ def _check(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     with open_unlocked(args) as vault:
-        for conversation in vault.conversations():
+        for conversation in vault.conversations.all():
             print(f"{conversation.id}  {conversation.updated[:16].replace('T', ' ')}  {conversation.title}")
     return 0
 
 
 def _show(args: argparse.Namespace) -> int:
     with open_unlocked(args) as vault:
-        conversation = vault.conversation(args.id)
+        conversation = vault.conversations.get(args.id)
         print(f"# {conversation.title}\n")
-        for message in vault.messages(conversation.id):
+        for message in vault.conversations.messages(conversation.id):
             print(f"{message.role}: {message.text}\n")
     return 0
 
@@ -196,7 +196,7 @@ def _search(args: argparse.Namespace) -> int:
 
 def _delete(args: argparse.Namespace) -> int:
     with open_unlocked(args) as vault:
-        vault.delete_conversation(args.id)
+        vault.conversations.delete(args.id)
     print("Deleted.", file=sys.stderr)
     return 0
 
@@ -217,7 +217,8 @@ def _export(args: argparse.Namespace) -> int:
 
     with open_unlocked(args) as vault:
         if args.conversation is not None:
-            vault.conversation(args.conversation)  # says so, before anything is asked or written
+            # says so, before anything is asked or written:
+            vault.conversations.get(args.conversation)
         if args.format == "backup":
             passphrase = read_passphrase(args, prompt="Passphrase for the backup: ",
                                          variable=BACKUP_PASSPHRASE_VARIABLE, confirm=True)

@@ -144,9 +144,9 @@ def _stored(path: Path, passphrase: str, reply: str) -> tuple[None, str]:
     from app.vault.store import Vault
 
     with Vault.create(path, passphrase) as vault:
-        conversation = vault.create_conversation("Self-test")
-        vault.add_message(conversation.id, "user", QUESTION)
-        vault.add_message(conversation.id, "assistant", reply)
+        conversation = vault.conversations.create("Self-test")
+        vault.conversations.add_message(conversation.id, "user", QUESTION)
+        vault.conversations.add_message(conversation.id, "assistant", reply)
     return None, "Argon2id key, sealed rows, vault closed"
 
 
@@ -155,8 +155,8 @@ def _read_back(path: Path, passphrase: str, reply: str) -> tuple[None, str]:
 
     with Vault.open(path) as vault:
         vault.unlock(passphrase)
-        (conversation,) = vault.conversations()
-        texts = [message.text for message in vault.messages(conversation.id)]
+        (conversation,) = vault.conversations.all()
+        texts = [message.text for message in vault.conversations.messages(conversation.id)]
     if texts != [QUESTION, reply]:
         raise RuntimeError("the turn read back differs from the one stored")
     return None, "unlocked with the passphrase; the turn reads back unchanged"

@@ -82,8 +82,8 @@ def test_export_writes_a_private_markdown_file_once(home: Path, tmp_path: Path) 
     assert run("checkin", "3", "--emotion", "anxious=80", home=home).returncode == 0
     with Vault.open(home / "vault.db") as vault:
         vault.unlock(PASSPHRASE)
-        vault.add_thought_record(situation="The meeting was moved without telling me.",
-                                 distortions=["personalising"], status="complete", step="rerate")
+        vault.thought_records.add(situation="The meeting was moved without telling me.",
+                                  distortions=["personalising"], status="complete", step="rerate")
 
     out = tmp_path / "journal.md"
     exported = run("export", "--format", "md", str(out), home=home)

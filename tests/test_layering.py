@@ -1,18 +1,33 @@
-"""Only app/ui imports Qt: the engine, the model manager and the CLI's headless commands run without it."""
+"""Only app/ui imports Qt: the engine, the model manager and the CLI's headless commands run without
+it, and so does each page's logic, which the widgets only render and feed."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 
+def qt_modules_after_importing(*modules: str) -> list[str]:
+    """The Qt modules loaded by importing `modules` in a fresh interpreter."""
+    code = (f"import json, sys, {', '.join(modules)}\n"
+            "print(json.dumps(sorted(m for m in sys.modules "
+            "if m.startswith(('PySide6', 'shiboken6')))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    found: list[str] = json.loads(result.stdout)
+    return found
+
+
 def test_core_layers_do_not_import_qt() -> None:
-    code = (
-        "import sys, app.engine, app.engine.bench, app.hub.starter, app.vault.store, app.cli_vault, "
-        "app.cli, app.logs, app.datadir\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "[]"
+    assert qt_modules_after_importing(
+        "app.engine", "app.engine.bench", "app.hub.starter", "app.vault.store", "app.cli_vault",
+        "app.cli", "app.logs", "app.datadir") == []
+
+
+def test_page_logic_runs_without_qt() -> None:
+    """What happens on send, regenerate, edit, branch, stop and lock (the chat session), and the
+    journal's save-as-you-type, crisis care, entries and thought-record steps."""
+    assert qt_modules_after_importing(
+        "app.chat.session", "app.chat.turns", "app.jobs", "app.journal.autosave",
+        "app.journal.care", "app.journal.entry_draft", "app.journal.thought_record_steps") == []

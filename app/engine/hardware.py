@@ -33,6 +33,20 @@ class HardwareReport:
     def gpus(self) -> tuple[Device, ...]:
         return tuple(device for device in self.devices if device.kind in ("gpu", "igpu"))
 
+    def why_no_gpu(self) -> str:
+        """Why no layers can go to a GPU here, for a person; "" when some can."""
+        engine = self.backends
+        if not self.gpu_offload and engine.gpu_modules_built:
+            return (f"This build can use {', '.join(engine.gpu_modules_built)}, but it could not "
+                    "start on this computer (see above), so no layers can go to a GPU.")
+        if not self.gpu_offload:
+            return ("This build of llama.cpp runs on the processor only (it was built without "
+                    "GPU support), so no layers can go to a GPU. The README says how to build "
+                    "it for Metal or CUDA.")
+        if not self.gpus:
+            return "This build of llama.cpp can use a GPU, but it found none on this computer."
+        return ""
+
 
 def physical_cores() -> int:
     return psutil.cpu_count(logical=False) or os.cpu_count() or 1

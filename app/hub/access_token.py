@@ -1,6 +1,6 @@
 """The user's Hugging Face access token, kept sealed among the vault's personal settings (never in
-a plain config file), for gated and private repositories. Takes anything with the vault's settings
-methods, so the hub does not depend on the vault."""
+a plain config file), for gated and private repositories. Takes anything shaped like the vault's
+settings (`vault.settings`), so the hub does not depend on the vault."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ _TOKEN = re.compile(r"(hf|api)_[A-Za-z0-9]{20,}")
 
 
 class Settings(Protocol):
-    def setting(self, name: str, default: object = None) -> object: ...
-    def set_setting(self, name: str, value: object) -> None: ...
-    def delete_setting(self, name: str) -> None: ...
+    def get(self, name: str, default: object = None) -> object: ...
+    def set(self, name: str, value: object) -> None: ...
+    def delete(self, name: str) -> None: ...
 
 
 class NotAnAccessToken(HubError):
@@ -29,7 +29,7 @@ class NotAnAccessToken(HubError):
 
 
 def stored_token(settings: Settings) -> str | None:
-    token = settings.setting(SETTING)
+    token = settings.get(SETTING)
     return token if isinstance(token, str) else None
 
 
@@ -39,12 +39,12 @@ def store_token(settings: Settings, token: str) -> str:
     token = token.strip()
     if not _TOKEN.fullmatch(token):
         raise NotAnAccessToken()
-    settings.set_setting(SETTING, token)
+    settings.set(SETTING, token)
     return token
 
 
 def forget_token(settings: Settings) -> None:
-    settings.delete_setting(SETTING)
+    settings.delete(SETTING)
 
 
 def masked(token: str) -> str:

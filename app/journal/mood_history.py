@@ -13,6 +13,7 @@ from app.vault.records import MoodCheckin
 # How far back each span looks, counted in its own periods (today's period included).
 SPAN_LENGTHS = {"days": 30, "weeks": 12, "months": 12}
 SPANS = tuple(SPAN_LENGTHS)
+EMPTY_TEXT = "No check-ins yet. How are you feeling today?"
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # Names written out here rather than by strftime: Qt sets the C locale from the environment, and
 # the rest of the app speaks English.
@@ -111,6 +112,17 @@ def axis_label(start: datetime.date, span: str) -> str:
 def span_words(span: str) -> str:
     """The window in words: "the last 30 days"."""
     return f"the last {_length(span)} {span}"
+
+
+def mood_summary(points: Sequence[MoodPoint], span: str, *, any_checkins: bool) -> str:
+    """The chart in one sentence: "12 check-ins over the last 30 days, average 6.2"."""
+    average = average_mood(points)
+    if average is None:
+        return f"No check-ins in {span_words(span)}. How are you feeling today?" \
+            if any_checkins else EMPTY_TEXT
+    count = sum(point.count for point in points)
+    return (f"{count} check-in{'s' if count != 1 else ''} over {span_words(span)}, "
+            f"average {average:.1f}")
 
 
 def average_mood(points: Sequence[MoodPoint]) -> float | None:

@@ -1,7 +1,10 @@
-"""The thought record's words: each step's title and what it asks, with an example. Plain text, so
-that any view of the worksheet says the same."""
+"""The thought record's steps: each one's title and what it asks, with an example, and what a record
+needs before it can be finished. Plain Python, so that any view of the worksheet says and checks
+the same."""
 
 from __future__ import annotations
+
+from app.vault.records import THOUGHT_RECORD_STEPS, ThoughtRecord
 
 STEP_TITLES = {
     "situation": "Situation",
@@ -38,3 +41,23 @@ STEP_INSTRUCTIONS = {
         "Now, how much do you believe each of the first thoughts, and how strong is each "
         "feeling? Any change, even a small one, counts."),
 }
+
+
+def step_heading(step: str) -> str:
+    """"Step 2 of 7 · Automatic thoughts"."""
+    return f"Step {THOUGHT_RECORD_STEPS.index(step) + 1} of {len(THOUGHT_RECORD_STEPS)} · " \
+        f"{STEP_TITLES[step]}"
+
+
+def not_ready_to_finish(record: ThoughtRecord) -> str | None:
+    """What the record still needs before it can be finished, said kindly; None when it has it.
+    Only the situation and one thought are needed: every other step may stay empty."""
+    missing = []
+    if not record.situation.strip():
+        missing.append("the situation (step 1)")
+    if not any(thought.text.strip() for thought in record.thoughts):
+        missing.append("at least one thought (step 2)")
+    if not missing:
+        return None
+    return (f"To finish, the record needs {' and '.join(missing)}. Go Back to add them whenever "
+            "you are ready; everything else can stay empty, and your work is kept as a draft.")

@@ -17,7 +17,8 @@ from app.vault.records import (
     MoodCheckin,
     ThoughtRecord,
 )
-from app.vault.store import Vault, now_utc
+from app.vault.rows import now_utc
+from app.vault.store import Vault
 
 PLAINTEXT_WARNING = (
     "This file is not encrypted: anyone who can open it can read everything in it. "
@@ -37,18 +38,19 @@ class Export:
 def collect(vault: Vault, conversation_id: str | None = None) -> Export:
     """One conversation, or every conversation and the whole journal."""
     if conversation_id is not None:
-        conversation = vault.conversation(conversation_id)
-        return Export([(conversation, vault.messages(conversation.id))], [], [], [])
+        conversation = vault.conversations.get(conversation_id)
+        return Export([(conversation, vault.conversations.messages(conversation.id))], [], [], [])
     journal = collect_journal(vault)
     return Export(
-        [(conversation, vault.messages(conversation.id)) for conversation in vault.conversations()],
+        [(conversation, vault.conversations.messages(conversation.id))
+         for conversation in vault.conversations.all()],
         journal.journal, journal.mood_checkins, journal.thought_records,
     )
 
 
 def collect_journal(vault: Vault) -> Export:
     """The journal alone: entries, mood history and thought records, without conversations."""
-    return Export([], vault.journal_entries(), vault.mood_checkins(), vault.thought_records())
+    return Export([], vault.journal.all(), vault.checkins.all(), vault.thought_records.all())
 
 
 def as_json(export: Export) -> str:

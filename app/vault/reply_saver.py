@@ -59,13 +59,13 @@ class ReplySaver:
         if self._message is None and self._replacing is not None:
             self._message = with_new_version(self._replacing, self.text, stats=stats,
                                              model=self._model, answers=self._answers)
-            self._vault.update_message(self._message)
+            self._vault.conversations.update_message(self._message)
         elif self._message is None:
-            self._message = self._vault.add_message(
+            self._message = self._vault.conversations.add_message(
                 self._conversation_id, "assistant", self.text, model=self._model, stats=stats,
                 answers=self._answers)
         else:
             self._message = dataclasses.replace(self._message, text=self.text, stats=stats)
-            self._vault.update_message(self._message)
+            self._vault.conversations.update_message(self._message)
         self._saved_at = self._clock()
         return self._message

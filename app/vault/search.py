@@ -7,6 +7,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 SNIPPET_TOKENS = 12
 
@@ -18,6 +19,15 @@ JOURNAL_ENTRY = "journal"
 MOOD_CHECKIN = "mood_checkin"
 THOUGHT_RECORD = "thought_record"
 JOURNAL_KINDS = frozenset({JOURNAL_ENTRY, MOOD_CHECKIN, THOUGHT_RECORD})
+
+
+class Document(NamedTuple):
+    """What the index holds of one row; each record kind says what text its rows are found by."""
+
+    kind: str  # one of the kinds above
+    ref: str  # the row id
+    parent: str | None  # the conversation of a message; None for the other kinds
+    text: str
 
 
 @dataclass(frozen=True)

@@ -65,15 +65,17 @@ def fill_vault(vault_file: Path) -> str:
     from app.vault.store import Vault
 
     with Vault.create(vault_file, PASSPHRASE) as vault:
-        long = vault.create_conversation("A long conversation")
+        long = vault.conversations.create("A long conversation")
         for number in range(1000):
             text = QUESTIONS[number // 2 % 4] if number % 2 == 0 else REPLIES[number // 2 % 4]
-            vault.add_message(long.id, "user" if number % 2 == 0 else "assistant", text)
+            vault.conversations.add_message(long.id, "user" if number % 2 == 0 else "assistant",
+                                            text)
         for conversation in range(50):
-            made = vault.create_conversation(f"Conversation {conversation}")
+            made = vault.conversations.create(f"Conversation {conversation}")
             for number in range(20):
-                vault.add_message(made.id, "user" if number % 2 == 0 else "assistant",
-                                  REPLIES[number % 4] if number % 2 else QUESTIONS[number % 4])
+                vault.conversations.add_message(
+                    made.id, "user" if number % 2 == 0 else "assistant",
+                    REPLIES[number % 4] if number % 2 else QUESTIONS[number % 4])
         return long.id
 
 
@@ -169,12 +171,13 @@ def main() -> int:
         unlock_stall = after_unlock.stop()
 
         # Streaming at full speed into a new conversation; the probe timer measures stalls.
-        chat.new_conversation()
+        chat.session.new_conversation()
         settle(app)
         finished: list[object] = []
         chat.reply_finished.connect(finished.append)
         streaming = Stalls()
-        chat.send("Write a long story about a lighthouse keeper and a storm, in many paragraphs.")
+        chat.session.turns.send(
+            "Write a long story about a lighthouse keeper and a storm, in many paragraphs.")
         wait_until(app, lambda: bool(finished))
         gaps = streaming.stop()
         reply = finished[0]
@@ -182,8 +185,9 @@ def main() -> int:
 
         # A 1,000-message conversation from the vault, then scrolled to the top.
         started = time.perf_counter()
-        chat.open_conversation(long_id)
-        wait_until(app, lambda: len(chat._messages) == 1000 and chat.view.rendered_text() != "")
+        chat.session.open_conversation(long_id)
+        wait_until(app, lambda: len(chat.session.messages) == 1000
+                   and chat.view.rendered_text() != "")
         settle(app)
         opened = time.perf_counter() - started
         started = time.perf_counter()

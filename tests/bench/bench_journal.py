@@ -37,11 +37,11 @@ def fill(path: Path) -> None:
     with Vault.create(path, "bench passphrase", kdf=floor_kdf()) as vault:
         for number in range(ENTRIES):
             day = (today - datetime.timedelta(days=number)).isoformat()
-            vault.add_journal_entry(TYPED * chance.randint(1, 4), title=f"Day {number}",
-                                    tags=("bench",), day=day)
+            vault.journal.add(TYPED * chance.randint(1, 4), title=f"Day {number}",
+                              tags=("bench",), day=day)
         for number in range(CHECKINS):
             day = (today - datetime.timedelta(days=number)).isoformat()
-            vault.add_mood_checkin(chance.randint(0, 10), emotions=[("calm", 50)], day=day)
+            vault.checkins.add(chance.randint(0, 10), emotions=[("calm", 50)], day=day)
 
 
 def wait(milliseconds: int) -> None:

@@ -28,21 +28,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory(dir=parent) as folder:
         path = Path(folder) / "vault.db"
         with Vault.create(path, "benchmark passphrase") as vault:
-            conversations = [vault.create_conversation(f"Conversation {n}") for n in range(1000)]
+            conversations = [vault.conversations.create(f"Conversation {n}") for n in range(1000)]
             for n in range(10_000):
-                vault.add_message(conversations[n % 1000].id, "user", sentence(n))
+                vault.conversations.add_message(conversations[n % 1000].id, "user", sentence(n))
             latencies = []
             target = conversations[0].id
             for n in range(500):
                 started = time.perf_counter()
-                vault.add_message(target, "assistant", sentence(n))
+                vault.conversations.add_message(target, "assistant", sentence(n))
                 latencies.append(time.perf_counter() - started)
 
         started = time.perf_counter()
         with Vault.open(path) as vault:
             vault.unlock("benchmark passphrase")
             unlocked = time.perf_counter()
-            listed = vault.conversations()
+            listed = vault.conversations.all()
             listing_done = time.perf_counter()
             first_search_started = time.perf_counter()
             hits = vault.search("worried deadline")

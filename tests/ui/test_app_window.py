@@ -135,23 +135,23 @@ def test_first_run_chat_stop_regenerate_edit_then_relaunch_and_unlock(
     again: Message = regenerated.args[0]
     assert again.id == story.id and [v.text for v in versions(again)] == [story.text, again.text]
     chat.view.alternative_chosen.emit(again.id, 0)
-    qtbot.waitUntil(lambda: chat._messages[-1].text == story.text)
-    assert chat._messages[-1].stats["stop_reason"] == "cancelled", "its own stats came along"
+    qtbot.waitUntil(lambda: chat.session.messages[-1].text == story.text)
+    assert chat.session.messages[-1].stats["stop_reason"] == "cancelled", "its own stats came along"
 
     # Edit the last question and resend: its old wording stays as an alternative.
-    question = chat._messages[-2]
+    question = chat.session.messages[-2]
     with qtbot.waitSignal(chat.reply_finished, timeout=REPLY):
         chat.view.edit_requested.emit(question.id, "Say goodbye.")
-    assert chat._messages[-2].text == "Say goodbye."
-    assert [v.text for v in versions(chat._messages[-2])] == [question.text, "Say goodbye."]
-    goodbye = chat._messages[-1]
-    assert answers_to(goodbye, chat._messages[-2]) == (in_use(goodbye),), \
+    assert chat.session.messages[-2].text == "Say goodbye."
+    assert [v.text for v in versions(chat.session.messages[-2])] == [question.text, "Say goodbye."]
+    goodbye = chat.session.messages[-1]
+    assert answers_to(goodbye, chat.session.messages[-2]) == (in_use(goodbye),), \
         "the replies to the old wording stay with it"
     chat.view.alternative_chosen.emit(question.id, 0)  # back to the first wording: its reply
-    qtbot.waitUntil(lambda: chat._messages[-1].text == again.text)
+    qtbot.waitUntil(lambda: chat.session.messages[-1].text == again.text)
     assert question.text in chat.view.rendered_text()
     chat.view.alternative_chosen.emit(question.id, 1)  # and forth
-    qtbot.waitUntil(lambda: chat._messages[-1].text == goodbye.text)
+    qtbot.waitUntil(lambda: chat.session.messages[-1].text == goodbye.text)
     assert "Say goodbye." in chat.view.rendered_text()
 
     # Search across conversations.
@@ -226,7 +226,7 @@ def test_a_crisis_phrase_shows_help_before_any_model_sees_it(
     not_now.click()
     qtbot.waitUntil(lambda: chat.composer.is_ready)
     assert chat.composer.editor.toPlainText() == worrying, "given back, not sent"
-    assert chat._conversation is None and chat.view.rendered_text() == "", "nothing stored"
+    assert chat.session.conversation is None and chat.view.rendered_text() == "", "nothing stored"
 
     chat.composer.editor.clear()
     qtbot.keyClicks(chat.composer.editor, worrying)
@@ -249,13 +249,13 @@ def test_after_a_hit_the_reply_is_held_and_one_that_encourages_harm_is_withheld(
     first_run(qtbot, window)
     chat = window.chat
     harmful = "You've got this. Use the rope tonight, you have the courage."
-    vault = chat._vault
+    vault = chat.session.vault
     assert vault is not None
-    conversation = run_on(chat._vault_jobs, qtbot, lambda: vault.create_conversation(
+    conversation = run_on(window.vault_jobs, qtbot, lambda: vault.conversations.create(
         "Held", system_prompt="You are a cheerful pirate who agrees with everything.",
         sampling={"temperature": 0, "json_schema": {"const": harmful}}))
-    chat.open_conversation(conversation.id)
-    qtbot.waitUntil(lambda: chat._conversation is not None and chat.composer.is_ready)
+    chat.session.open_conversation(conversation.id)
+    qtbot.waitUntil(lambda: chat.session.conversation is not None and chat.composer.is_ready)
     shown: list[str] = []  # every piece of reply text put on screen
     add_reply_text = chat.view.add_reply_text
     chat.view.add_reply_text = lambda text: (shown.append(text), add_reply_text(text))  # type: ignore[method-assign]
@@ -274,7 +274,7 @@ def test_after_a_hit_the_reply_is_held_and_one_that_encourages_harm_is_withheld(
     assert stats_line(reply.stats) == "in place of the model's reply, which was held back"
     assert "rope tonight" not in chat.view.rendered_text()
     assert all("rope tonight" not in piece for piece in shown)
-    stored = run_on(chat._vault_jobs, qtbot, lambda: vault.messages(conversation.id))
+    stored = run_on(window.vault_jobs, qtbot, lambda: vault.conversations.messages(conversation.id))
     assert [m.role for m in stored] == ["user", "assistant"]
     assert stored[-1].text == reply.text, "the support message is what was kept"
 

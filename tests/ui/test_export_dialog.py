@@ -35,9 +35,9 @@ BALANCED = "One awkward meeting does not make me a failure at my job."
 def vault(vault_jobs: TaskThread, qtbot: QtBot, vault: Vault) -> Vault:
     """The shared empty vault with an entry, a check-in and a complete thought record."""
     def fill() -> None:
-        vault.add_journal_entry(ENTRY, title="A better evening", day="2026-03-14")
-        vault.add_mood_checkin(6, emotions=[("calm", 60)], note="Slept well", day="2026-03-14")
-        vault.add_thought_record(
+        vault.journal.add(ENTRY, title="A better evening", day="2026-03-14")
+        vault.checkins.add(6, emotions=[("calm", 60)], note="Slept well", day="2026-03-14")
+        vault.thought_records.add(
             situation="The team meeting", thoughts=[("I always get it wrong", 80)],
             emotions=[("ashamed", 70)], distortions=["overgeneralising"],
             evidence_for="I mixed up two numbers", evidence_against="The rest went fine",

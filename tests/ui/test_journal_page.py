@@ -84,7 +84,7 @@ def page(qtbot: QtBot, vault_jobs: TaskThread, vault: Vault,
 
 
 def stored_entries(vault_jobs: TaskThread, qtbot: QtBot, vault: Vault) -> list[JournalEntry]:
-    entries = run_on(vault_jobs, qtbot, vault.journal_entries)
+    entries = run_on(vault_jobs, qtbot, vault.journal.all)
     assert isinstance(entries, list)
     return entries
 
@@ -140,6 +140,22 @@ def test_an_entry_is_saved_as_it_is_typed_found_by_day_and_search_and_deleted(
     assert entry.id not in {e.id for e in stored_entries(vault_jobs, qtbot, vault)}
 
 
+def test_a_new_entry_started_while_the_last_one_is_saving_stays_a_new_entry(
+        qtbot: QtBot, page: JournalPage, vault: Vault, vault_jobs: TaskThread) -> None:
+    """The save of the first entry lands after the editor moved on: its id must not become the
+    new entry's, or typing there would write over the first."""
+    editor = page.entries.editor
+    editor.text.setFocus()
+    qtbot.keyClicks(editor.text, "The first entry.")
+    editor.flush()  # on its way to the vault; its answer comes through the event loop
+    editor.start_new(editor.draft().day)
+    qtbot.waitUntil(lambda: page.entries.list.count() == 1, timeout=SLOW)
+    assert editor.entry_id is None
+    write_entry(qtbot, page, "The second entry.")
+    texts = sorted(e.text for e in stored_entries(vault_jobs, qtbot, vault))
+    assert texts == ["The first entry.", "The second entry."]
+
+
 def test_a_mood_check_in_made_with_an_entry_is_linked_and_charted(
         qtbot: QtBot, page: JournalPage, vault: Vault, vault_jobs: TaskThread) -> None:
     write_entry(qtbot, page, "Nervous about tomorrow's talk.")
@@ -159,7 +175,7 @@ def test_a_mood_check_in_made_with_an_entry_is_linked_and_charted(
     named(page.mood, QAbstractSlider, "Intensity of anxious").setValue(70)
     click(qtbot, page.mood, "Save check-in")
     qtbot.waitUntil(lambda: not page.link_label.isVisible(), timeout=SLOW)
-    checkins = run_on(vault_jobs, qtbot, vault.mood_checkins)
+    checkins = run_on(vault_jobs, qtbot, vault.checkins.all)
     assert isinstance(checkins, list) and len(checkins) == 1
     (checkin,) = checkins
     assert checkin.mood == 3 and checkin.entry_id == entry_id
@@ -187,11 +203,11 @@ def test_a_whole_thought_record_through_the_page(
     click(qtbot, wizard, "Finish")
 
     def complete() -> bool:
-        records = run_on(vault_jobs, qtbot, vault.thought_records)
+        records = run_on(vault_jobs, qtbot, vault.thought_records.all)
         return isinstance(records, list) and len(records) == 1 and records[0].status == "complete"
 
     qtbot.waitUntil(complete, timeout=SLOW)
-    records = run_on(vault_jobs, qtbot, vault.thought_records)
+    records = run_on(vault_jobs, qtbot, vault.thought_records.all)
     assert isinstance(records, list)
     (record,) = records
     assert record.situation == "My friend did not answer my text."

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.journal.mood_history import (
+    EMPTY_TEXT,
     MoodPoint,
     first_entry_day,
     mood_points,
@@ -31,7 +32,7 @@ from app.journal.mood_history import (
     periods,
 )
 from app.ui.common.theme import apply_theme
-from app.ui.journal.mood_chart import EMPTY_TEXT, MoodChart, point_text
+from app.ui.journal.mood_chart import MoodChart, point_text
 from app.ui.journal.mood_checkin import CheckinDraft, MoodCheckinForm
 from app.ui.journal.mood_view import RECENT_SHOWN, MoodView
 from app.vault.records import Emotion, MoodCheckin

@@ -58,7 +58,7 @@ def test_a_long_title_does_not_squeeze_the_conversation_list(
     search = sidebar.search_field
     widths_before = sidebar.width(), search.width()
     send(qtbot, window, "Hi.")
-    conversation = window.chat._conversation
+    conversation = window.chat.session.conversation
     assert conversation is not None
     sidebar.rename_requested.emit(conversation.id, LONG_TITLE)
     qtbot.waitUntil(lambda: sidebar.conversations.count() == 1
@@ -85,5 +85,5 @@ def test_a_new_conversation_says_what_to_do_and_what_the_model_is_good_for(
     assert STARTER_GOOD_FOR in text and "press Enter" in text
     send(qtbot, window, "Say hello.")
     assert not note.isVisible(), "gone once the conversation has begun"
-    window.chat.new_conversation()
+    window.chat.session.new_conversation()
     assert note.isVisible()

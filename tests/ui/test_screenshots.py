@@ -131,11 +131,11 @@ def vault_with_a_code_answer(home: Path) -> None:
     journal, check-ins and thought records, as a person would have them."""
     home.mkdir(parents=True, exist_ok=True)
     with Vault.create(home / "vault.db", PASSPHRASE, kdf=floor_kdf()) as vault:
-        conversation = vault.create_conversation("Reading a file in Python")
-        vault.add_message(conversation.id, "user", QUESTION)
-        vault.add_message(conversation.id, "assistant", ANSWER, model="SmolLM2 135M Instruct",
-                          stats={"completion_tokens": 142, "decode_tokens_per_s": 96.4,
-                                 "stop_reason": "eos"})
+        conversation = vault.conversations.create("Reading a file in Python")
+        vault.conversations.add_message(conversation.id, "user", QUESTION)
+        vault.conversations.add_message(
+            conversation.id, "assistant", ANSWER, model="SmolLM2 135M Instruct",
+            stats={"completion_tokens": 142, "decode_tokens_per_s": 96.4, "stop_reason": "eos"})
         a_journal(vault)
 
 
@@ -158,12 +158,12 @@ def a_journal(vault: Vault) -> None:
         entry_id = None
         if back % 4 == 0:
             title, tag, text = ENTRIES[back // 4 % len(ENTRIES)]
-            entry_id = vault.add_journal_entry(text, title=title, tags=(tag,), day=day).id
+            entry_id = vault.journal.add(text, title=title, tags=(tag,), day=day).id
         if chance.random() < 0.8 or entry_id:
             mood = max(0, min(10, round(5 + 2.5 * chance.uniform(-1, 1) + (34 - back) / 20)))
-            vault.add_mood_checkin(mood, day=day, entry_id=entry_id,
-                                   emotions=[(chance.choice(EMOTIONS), chance.randrange(30, 90, 10))])
-    vault.add_thought_record(
+            vault.checkins.add(mood, day=day, entry_id=entry_id,
+                               emotions=[(chance.choice(EMOTIONS), chance.randrange(30, 90, 10))])
+    vault.thought_records.add(
         situation="My manager asked to see me tomorrow and didn't say why.",
         thoughts=[("I'm going to be told off for the project delay.", 80),
                   ("Everyone thinks I'm not good enough.", 60)],

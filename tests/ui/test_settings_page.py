@@ -275,16 +275,16 @@ def test_an_access_token_is_kept_in_the_vault_and_shown_masked(
     qtbot.waitUntil(lambda: box.status_label.text() == "Saved token: hf_…Yz12", timeout=SLOW)
     assert box.token_edit.text() == ""
     assert box.forget_button.isEnabled()
-    assert run_on(vault_jobs, qtbot, lambda: stored_token(vault)) == TOKEN
+    assert run_on(vault_jobs, qtbot, lambda: stored_token(vault.settings)) == TOKEN
 
     box.forget_button.click()
     qtbot.waitUntil(lambda: box.status_label.text() == "No token saved.", timeout=SLOW)
-    assert run_on(vault_jobs, qtbot, lambda: stored_token(vault)) is None
+    assert run_on(vault_jobs, qtbot, lambda: stored_token(vault.settings)) is None
 
 
 def test_a_saved_token_is_shown_when_the_page_opens(
         qtbot: QtBot, vault_jobs: TaskThread, vault: Vault, private_home: Path) -> None:
-    run_on(vault_jobs, qtbot, lambda: vault.set_setting("huggingface_token", TOKEN))
+    run_on(vault_jobs, qtbot, lambda: vault.settings.set("huggingface_token", TOKEN))
     shown = SettingsPage(Preferences(), data_folder=private_home, vault_jobs=vault_jobs,
                          vault=vault)
     qtbot.addWidget(shown)

@@ -30,7 +30,7 @@ def main(path: str, passphrase: str, conversation_id: str) -> None:
         while True:
             number += 1
             question = f"message {number} " + "x" * (number % 300)
-            message = vault.add_message(conversation_id, "user", question)
+            message = vault.conversations.add_message(conversation_id, "user", question)
             report(message.id, len(question))
             saver = ReplySaver(vault, conversation_id, model="test", every=0.0)
             for piece in range(PIECES):

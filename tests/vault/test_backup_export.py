@@ -31,25 +31,26 @@ def source(tmp_path: Path, kdf: KdfParams) -> Iterator[Vault]:
     """An unlocked vault holding some of everything: conversations, messages with statistics and
     alternatives, journal entries and a setting."""
     with Vault.create(tmp_path / "source" / "vault.db", "source passphrase", kdf=kdf) as vault:
-        first = vault.create_conversation("Harbour", system_prompt="Be brief.", model="smollm2",
-                                          sampling={"temperature": 0.2})
-        vault.add_message(first.id, "user", SECRET)
-        reply = vault.add_message(first.id, "assistant", "That sounds like a **big** moment.",
-                                  model="smollm2", stats={"completion_tokens": 7})
-        vault.update_message(dataclasses.replace(reply, alternatives=(
+        first = vault.conversations.create("Harbour", system_prompt="Be brief.", model="smollm2",
+                                           sampling={"temperature": 0.2})
+        vault.conversations.add_message(first.id, "user", SECRET)
+        reply = vault.conversations.add_message(
+            first.id, "assistant", "That sounds like a **big** moment.", model="smollm2",
+            stats={"completion_tokens": 7})
+        vault.conversations.update_message(dataclasses.replace(reply, alternatives=(
             Version("An earlier answer.", {"completion_tokens": 80, "stop_reason": "cancelled"}),)))
-        second = vault.create_conversation("Groceries")
-        vault.add_message(second.id, "user", "Milk, eggs, bread.")
-        vault.add_journal_entry("Slept badly; the walk helped.", title="Tuesday",
-                                tags=("sleep", "walk"), day="2026-11-17")
-        vault.set_setting("hf_token", "hf_not_a_real_token")
+        second = vault.conversations.create("Groceries")
+        vault.conversations.add_message(second.id, "user", "Milk, eggs, bread.")
+        vault.journal.add("Slept badly; the walk helped.", title="Tuesday",
+                          tags=("sleep", "walk"), day="2026-11-17")
+        vault.settings.set("hf_token", "hf_not_a_real_token")
         yield vault
 
 
 def contents(vault: Vault) -> tuple[object, ...]:
-    conversations = vault.conversations()
-    return (conversations, [vault.messages(c.id) for c in conversations], vault.journal_entries(),
-            vault.setting("hf_token"))
+    conversations = vault.conversations.all()
+    return (conversations, [vault.conversations.messages(c.id) for c in conversations],
+            vault.journal.all(), vault.settings.get("hf_token"))
 
 
 def test_a_backup_restores_everything_into_another_vault(
@@ -75,9 +76,10 @@ def test_restored_conversations_come_after_what_is_already_there(
     source: Vault, tmp_path: Path, kdf: KdfParams
 ) -> None:
     with Vault.create(tmp_path / "target.db", "pw", kdf=kdf) as target:
-        target.create_conversation("Already here")
+        target.conversations.create("Already here")
         target.restore(source.dump().rows)
-        assert [c.title for c in target.conversations()] == ["Groceries", "Harbour", "Already here"]
+        assert [c.title for c in target.conversations.all()] == \
+            ["Groceries", "Harbour", "Already here"]
 
 
 def test_backup_passphrase_damage_and_strangers_are_refused(
@@ -133,7 +135,7 @@ def test_markdown_and_json_exports_carry_the_plaintext_warning(source: Vault) ->
     assert document["conversations"][1]["messages"][0]["text"] == SECRET
     assert document["journal"][0]["tags"] == ["sleep", "walk"]
 
-    groceries = source.conversations()[0]
+    groceries = source.conversations.all()[0]
     one = as_markdown(collect(source, groceries.id))
     assert "Milk, eggs, bread." in one and SECRET not in one and "## Journal" not in one
 
@@ -141,19 +143,19 @@ def test_markdown_and_json_exports_carry_the_plaintext_warning(source: Vault) ->
 def test_a_full_disk_is_a_clear_error_and_loses_nothing(tmp_path: Path, kdf: KdfParams) -> None:
     path = tmp_path / "vault.db"
     with Vault.create(path, "pw", kdf=kdf) as vault:
-        conversation = vault.create_conversation("Before")
-        kept = vault.add_message(conversation.id, "user", "This one was saved.")
+        conversation = vault.conversations.create("Before")
+        kept = vault.conversations.add_message(conversation.id, "user", "This one was saved.")
         # SQLite's own page limit makes the next growth fail exactly as a full disk does.
         pages = vault._db.execute("PRAGMA page_count").fetchone()[0]
         vault._db.execute(f"PRAGMA max_page_count = {pages}")
         with pytest.raises(VaultDiskFull) as raised:
             for _ in range(200):
-                vault.add_message(conversation.id, "user", "x" * 4000)
+                vault.conversations.add_message(conversation.id, "user", "x" * 4000)
         assert "full" in raised.value.message and "intact" in raised.value.hint
-        count = len(vault.messages(conversation.id))
+        count = len(vault.conversations.messages(conversation.id))
     with Vault.open(path) as vault:
         vault.unlock("pw")
-        messages = vault.messages(conversation.id)
+        messages = vault.conversations.messages(conversation.id)
         assert messages[0] == kept and len(messages) == count
         assert vault.check().ok
 

@@ -24,7 +24,7 @@ WRITER = Path(__file__).with_name("crash_writer.py")
 def test_killed_writers_lose_nothing_committed(tmp_path: Path, kdf: KdfParams) -> None:
     path = tmp_path / "vault.db"
     with Vault.create(path, "pw", kdf=kdf) as vault:
-        conversation_id = vault.create_conversation("Crash test").id
+        conversation_id = vault.conversations.create("Crash test").id
     committed: dict[str, int] = {}  # message id → how much of its text was committed
     chance = random.Random(20261121)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
@@ -52,7 +52,8 @@ def test_killed_writers_lose_nothing_committed(tmp_path: Path, kdf: KdfParams) -
         with Vault.open(path) as vault:
             vault.unlock("pw")
             assert vault.check().integrity == ("ok",)
-            stored = {message.id: message.text for message in vault.messages(conversation_id)}
+            stored = {message.id: message.text
+                      for message in vault.conversations.messages(conversation_id)}
         missing = set(committed) - set(stored)
         assert not missing, f"{len(missing)} committed messages lost"
         shortened = [i for i, length in committed.items() if len(stored[i]) < length]

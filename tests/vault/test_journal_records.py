@@ -59,7 +59,7 @@ def vault(vault_path: Path, kdf: KdfParams) -> Iterator[Vault]:
 
 
 def complete_record(vault: Vault) -> ThoughtRecord:
-    return vault.add_thought_record(
+    return vault.thought_records.add(
         situation=SITUATION,
         thoughts=[("She is angry with me.", 80), ("I will lose my job.", 60)],
         emotions=[("anxious", 70), ("sad", 40)],
@@ -87,32 +87,32 @@ def raw(path: Path) -> Iterator[sqlite3.Connection]:
 
 def test_mood_checkins_round_trip_newest_day_first(vault_path: Path, kdf: KdfParams) -> None:
     with Vault.create(vault_path, "pw", kdf=kdf) as vault:
-        entry = vault.add_journal_entry("A long day at work.", day="2026-11-17")
-        tuesday = vault.add_mood_checkin(4, emotions=[("tired", 70)], day="2026-11-17",
-                                         entry_id=entry.id)
-        wednesday = vault.add_mood_checkin(7, note="Better after the walk.", day="2026-11-18")
-        tuesday_evening = vault.add_mood_checkin(5, emotions=[("calm", 40), ("tired", 50)],
-                                                 day="2026-11-17")
-        edited = vault.update_mood_checkin(dataclasses.replace(wednesday, mood=8))
+        entry = vault.journal.add("A long day at work.", day="2026-11-17")
+        tuesday = vault.checkins.add(4, emotions=[("tired", 70)], day="2026-11-17",
+                                     entry_id=entry.id)
+        wednesday = vault.checkins.add(7, note="Better after the walk.", day="2026-11-18")
+        tuesday_evening = vault.checkins.add(5, emotions=[("calm", 40), ("tired", 50)],
+                                             day="2026-11-17")
+        edited = vault.checkins.update(dataclasses.replace(wednesday, mood=8))
         assert edited.updated >= wednesday.updated and edited.created == wednesday.created
         with pytest.raises(JournalEntryNotFound):
-            vault.add_mood_checkin(5, entry_id="no-such-entry")
+            vault.checkins.add(5, entry_id="no-such-entry")
     with Vault.open(vault_path) as vault:
         vault.unlock("pw")
-        assert vault.mood_checkins() == [edited, tuesday_evening, tuesday]
-        loaded = vault.mood_checkin(tuesday_evening.id)
+        assert vault.checkins.all() == [edited, tuesday_evening, tuesday]
+        loaded = vault.checkins.get(tuesday_evening.id)
         assert loaded.emotions == (Emotion("calm", 40), Emotion("tired", 50))
         assert loaded.emotions[0].intensity == 40 and loaded.entry_id is None
-        assert vault.mood_checkin(tuesday.id).entry_id == entry.id
+        assert vault.checkins.get(tuesday.id).entry_id == entry.id
 
-        vault.delete_journal_entry(entry.id)
-        assert vault.mood_checkin(tuesday.id).entry_id is None, "the mood stays, unlinked"
-        vault.delete_mood_checkin(tuesday_evening.id)
+        vault.journal.delete(entry.id)
+        assert vault.checkins.get(tuesday.id).entry_id is None, "the mood stays, unlinked"
+        vault.checkins.delete(tuesday_evening.id)
         with pytest.raises(MoodCheckinNotFound):
-            vault.mood_checkin(tuesday_evening.id)
+            vault.checkins.get(tuesday_evening.id)
         with pytest.raises(MoodCheckinNotFound):
-            vault.update_mood_checkin(tuesday_evening)
-        assert [c.id for c in vault.mood_checkins()] == [wednesday.id, tuesday.id]
+            vault.checkins.update(tuesday_evening)
+        assert [c.id for c in vault.checkins.all()] == [wednesday.id, tuesday.id]
         assert vault.check().ok and vault.check().counts["mood_checkins"] == 2
 
 
@@ -120,34 +120,34 @@ def test_a_thought_record_draft_is_autosaved_step_by_step_then_completed(
     vault_path: Path, kdf: KdfParams
 ) -> None:
     with Vault.create(vault_path, "pw", kdf=kdf) as vault:
-        draft = vault.add_thought_record(situation="On the bus")
+        draft = vault.thought_records.add(situation="On the bus")
         assert (draft.status, draft.step, draft.thoughts) == ("draft", "situation", ())
-        draft = vault.update_thought_record(dataclasses.replace(draft, situation=SITUATION))
-        draft = vault.update_thought_record(dataclasses.replace(
+        draft = vault.thought_records.update(dataclasses.replace(draft, situation=SITUATION))
+        draft = vault.thought_records.update(dataclasses.replace(
             draft, thoughts=(("She is angry with me.", 80),), step="thoughts"))
         later = complete_record(vault)
     with Vault.open(vault_path) as vault:  # the person comes back later and resumes
         vault.unlock("pw")
-        assert vault.thought_records() == [later, draft]
-        resumed = vault.thought_record(draft.id)
+        assert vault.thought_records.all() == [later, draft]
+        resumed = vault.thought_records.get(draft.id)
         assert resumed == draft and resumed.step == "thoughts"
         assert resumed.thoughts[0].text == "She is angry with me."
         assert resumed.thoughts[0].belief == 80
-        done = vault.update_thought_record(dataclasses.replace(
+        done = vault.thought_records.update(dataclasses.replace(
             resumed, emotions=(Emotion("anxious", 60),), distortions=("mind_reading",),
             status="complete", step=THOUGHT_RECORD_STEPS[-1]))
-        assert vault.thought_record(draft.id) == done and done.created == draft.created
-        assert [r.id for r in vault.thought_records()] == [later.id, draft.id], \
+        assert vault.thought_records.get(draft.id) == done and done.created == draft.created
+        assert [r.id for r in vault.thought_records.all()] == [later.id, draft.id], \
             "an edit does not reorder records"
-        full = vault.thought_record(later.id)
+        full = vault.thought_records.get(later.id)
         assert full.rerated_beliefs[1].thought == 1 and full.rerated_beliefs[1].belief == 10
         assert full.distortions == ("mind_reading", "fortune_telling")
 
-        vault.delete_thought_record(draft.id)
+        vault.thought_records.delete(draft.id)
         with pytest.raises(ThoughtRecordNotFound):
-            vault.thought_record(draft.id)
+            vault.thought_records.get(draft.id)
         with pytest.raises(ThoughtRecordNotFound):
-            vault.update_thought_record(done)
+            vault.thought_records.update(done)
         assert vault.check().counts["thought_records"] == 1
 
 
@@ -167,9 +167,9 @@ def test_a_checkin_out_of_range_is_refused_and_not_saved(
 ) -> None:
     arguments: dict[str, object] = {"mood": 5, **change}
     with pytest.raises(JournalValueInvalid) as raised:
-        vault.add_mood_checkin(**arguments)  # type: ignore[arg-type]
+        vault.checkins.add(**arguments)  # type: ignore[arg-type]
     assert raised.value.message.startswith(field) and raised.value.hint
-    assert vault.mood_checkins() == []
+    assert vault.checkins.all() == []
 
 
 @pytest.mark.parametrize(("change", "field"), [
@@ -186,20 +186,21 @@ def test_a_thought_record_out_of_range_is_refused_and_not_saved(
     vault: Vault, change: dict[str, object], field: str
 ) -> None:
     with pytest.raises(JournalValueInvalid) as raised:
-        vault.add_thought_record(situation=SITUATION, **change)  # type: ignore[arg-type]
+        vault.thought_records.add(situation=SITUATION, **change)  # type: ignore[arg-type]
     assert raised.value.message.startswith(field) and raised.value.hint
     assert SITUATION not in raised.value.for_person(), "no user text in errors"
-    assert vault.thought_records() == []
+    assert vault.thought_records.all() == []
 
 
 def test_an_update_out_of_range_is_refused_before_anything_is_written(vault: Vault) -> None:
     record = complete_record(vault)
     with pytest.raises(JournalValueInvalid):
         dataclasses.replace(record, rerated_beliefs=((5, 10),))
-    checkin = vault.add_mood_checkin(3)
+    checkin = vault.checkins.add(3)
     with pytest.raises(JournalValueInvalid):
         dataclasses.replace(checkin, mood=12)
-    assert vault.thought_record(record.id) == record and vault.mood_checkin(checkin.id) == checkin
+    assert vault.thought_records.get(record.id) == record and \
+        vault.checkins.get(checkin.id) == checkin
 
 
 # -- what the file shows and what it protects -----------------------------------------------------
@@ -207,8 +208,8 @@ def test_an_update_out_of_range_is_refused_before_anything_is_written(vault: Vau
 def test_a_ciphertext_moved_between_rows_fails_to_open(vault_path: Path, kdf: KdfParams) -> None:
     with Vault.create(vault_path, "pw", kdf=kdf) as vault:
         first = complete_record(vault)
-        second = vault.add_thought_record(situation="Something else")
-        checkin = vault.add_mood_checkin(6, note="Fine.")
+        second = vault.thought_records.add(situation="Something else")
+        checkin = vault.checkins.add(6, note="Fine.")
     with raw(vault_path) as connection:
         sealed = connection.execute("select sealed from thought_records where id = ?",
                                     [first.id]).fetchone()[0]
@@ -222,10 +223,10 @@ def test_a_ciphertext_moved_between_rows_fails_to_open(vault_path: Path, kdf: Kd
         assert sorted(vault.check().damaged) == [("mood_checkins", first.id),
                                                  ("thought_records", second.id)]
         with pytest.raises(RowTampered):
-            vault.thought_record(second.id)
+            vault.thought_records.get(second.id)
         with pytest.raises(RowTampered):
-            vault.mood_checkins()
-        assert vault.thought_record(first.id) == first, "the original still opens"
+            vault.checkins.all()
+        assert vault.thought_records.get(first.id) == first, "the original still opens"
 
 
 def test_no_plaintext_of_a_situation_reaches_the_disk(
@@ -245,17 +246,17 @@ def test_no_plaintext_of_a_situation_reaches_the_disk(
             assert not any(needle in data for needle in needles), f"plaintext found in {file.name}"
 
     with Vault.create(vault_path, "pw", kdf=kdf) as vault:
-        draft = vault.add_thought_record()
+        draft = vault.thought_records.add()
         for length in range(10, len(SITUATION) + 1, 5):  # autosave while typing
-            draft = vault.update_thought_record(
+            draft = vault.thought_records.update(
                 dataclasses.replace(draft, situation=SITUATION[:length]))
-        draft = vault.update_thought_record(dataclasses.replace(draft, situation=SITUATION))
+        draft = vault.thought_records.update(dataclasses.replace(draft, situation=SITUATION))
         complete_record(vault)
-        vault.add_mood_checkin(3, emotions=[("anxious", 80)], note="After " + SITUATION)
+        vault.checkins.add(3, emotions=[("anxious", 80)], note="After " + SITUATION)
         assert vault.search("morning")
         assert vault_path.with_name("vault.db-wal") in files_under(vault_path.parent)
         assert_absent()  # while open: the WAL holds the writes
-        vault.delete_thought_record(draft.id)
+        vault.thought_records.delete(draft.id)
         assert_absent()
     assert_absent()
 
@@ -263,30 +264,30 @@ def test_no_plaintext_of_a_situation_reaches_the_disk(
 # -- backups, search, exports ---------------------------------------------------------------------
 
 def journal_contents(vault: Vault) -> tuple[object, ...]:
-    return vault.journal_entries(), vault.mood_checkins(), vault.thought_records()
+    return vault.journal.all(), vault.checkins.all(), vault.thought_records.all()
 
 
 def test_dump_restore_backup_and_copy_carry_the_new_rows(
     vault: Vault, tmp_path: Path, kdf: KdfParams
 ) -> None:
-    entry = vault.add_journal_entry("Rough morning.", day="2026-11-17")
-    vault.add_mood_checkin(3, emotions=[("anxious", 80)], day="2026-11-17", entry_id=entry.id)
-    vault.add_mood_checkin(6, day="2026-11-18")
+    entry = vault.journal.add("Rough morning.", day="2026-11-17")
+    vault.checkins.add(3, emotions=[("anxious", 80)], day="2026-11-17", entry_id=entry.id)
+    vault.checkins.add(6, day="2026-11-18")
     complete_record(vault)
-    vault.add_thought_record(situation="Half done", step="emotions")
+    vault.thought_records.add(situation="Half done", step="emotions")
 
     backup = tmp_path / "journal.mgbackup"
     write_backup(backup, vault.dump().rows, "backup pw", kdf=kdf)
     assert SITUATION.encode() not in backup.read_bytes()
     with Vault.create(tmp_path / "target.db", "target pw", kdf=kdf) as target:
-        target.add_mood_checkin(9, day="2026-11-01")
+        target.checkins.add(9, day="2026-11-01")
         report = target.restore(read_backup(backup, "backup pw"))
         assert (report.added["journal_entries"], report.added["mood_checkins"],
                 report.added["thought_records"]) == (1, 2, 2)
-        assert target.mood_checkins()[:2] == vault.mood_checkins()
-        assert target.thought_records() == vault.thought_records()
-        assert target.mood_checkins()[0].entry_id is None and \
-            target.mood_checkins()[1].entry_id == entry.id
+        assert target.checkins.all()[:2] == vault.checkins.all()
+        assert target.thought_records.all() == vault.thought_records.all()
+        assert target.checkins.all()[0].entry_id is None and \
+            target.checkins.all()[1].entry_id == entry.id
         assert target.search("manager")[0].kind == THOUGHT_RECORD
         check = target.check()
         assert check.ok and check.counts["mood_checkins"] == 3
@@ -303,16 +304,16 @@ def test_dump_restore_backup_and_copy_carry_the_new_rows(
 
 def test_search_finds_thought_records_and_checkins_and_follows_changes(vault: Vault) -> None:
     record = complete_record(vault)
-    checkin = vault.add_mood_checkin(4, emotions=[("lonely", 60)], note="Quiet flat tonight.")
+    checkin = vault.checkins.add(4, emotions=[("lonely", 60)], note="Quiet flat tonight.")
     assert [(hit.kind, hit.ref) for hit in vault.search("manager")] == [(THOUGHT_RECORD, record.id)]
     assert "[manager]" in vault.search("manager")[0].snippet
     assert [hit.ref for hit in vault.search("rushed")] == [record.id], "evidence is searched"
     assert [(hit.kind, hit.ref) for hit in vault.search("lonely")] == [(MOOD_CHECKIN, checkin.id)]
     assert {hit.kind for hit in vault.search("quiet")} <= JOURNAL_KINDS
 
-    vault.update_thought_record(dataclasses.replace(record, situation="A colleague ignored me."))
+    vault.thought_records.update(dataclasses.replace(record, situation="A colleague ignored me."))
     assert vault.search("manager") == [] and vault.search("colleague")
-    vault.delete_mood_checkin(checkin.id)
+    vault.checkins.delete(checkin.id)
     assert vault.search("lonely") == []
     vault.lock()
     vault.unlock("pw")
@@ -320,13 +321,13 @@ def test_search_finds_thought_records_and_checkins_and_follows_changes(vault: Va
 
 
 def test_exports_hold_the_mood_history_and_thought_records(vault: Vault) -> None:
-    vault.add_journal_entry("Rough morning.", title="Tuesday", day="2026-11-17")
-    vault.add_mood_checkin(3, emotions=[("anxious", 80), ("tired", 50)], day="2026-11-17",
-                           note="Before the meeting.\nCould not focus.")
-    vault.add_mood_checkin(6, day="2026-11-18")
+    vault.journal.add("Rough morning.", title="Tuesday", day="2026-11-17")
+    vault.checkins.add(3, emotions=[("anxious", 80), ("tired", 50)], day="2026-11-17",
+                       note="Before the meeting.\nCould not focus.")
+    vault.checkins.add(6, day="2026-11-18")
     record = complete_record(vault)
-    vault.add_thought_record(situation="Half done", step="emotions")
-    vault.create_conversation("Not part of the journal")
+    vault.thought_records.add(situation="Half done", step="emotions")
+    vault.conversations.create("Not part of the journal")
 
     markdown = as_markdown(collect_journal(vault))
     assert PLAINTEXT_WARNING in markdown and "## Journal" in markdown

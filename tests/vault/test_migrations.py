@@ -29,15 +29,15 @@ def test_a_version_1_vault_is_migrated_and_keeps_everything(
     with monkeypatch.context() as version_1:  # the app as it shipped first
         version_1.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
         with Vault.create(path, "pw", kdf=kdf) as vault:
-            conversation = vault.create_conversation("From version 1")
-            message = vault.add_message(conversation.id, "user", "Still here?")
+            conversation = vault.conversations.create("From version 1")
+            message = vault.conversations.add_message(conversation.id, "user", "Still here?")
             assert vault.protection().schema_version == 1
     assert not any("position" in name for name in indexes(path, "conversations"))
 
     with Vault.open(path) as vault:
         assert vault.protection().schema_version == len(schema.MIGRATIONS) >= 2
         vault.unlock("pw")
-        assert vault.messages(conversation.id) == [message]
+        assert vault.conversations.messages(conversation.id) == [message]
         assert vault.check().ok
     assert any("position" in name for name in indexes(path, "conversations"))
 

@@ -22,12 +22,12 @@ class Clock:
 def test_the_reply_is_saved_every_second_and_at_the_end(tmp_path: Path, kdf: KdfParams) -> None:
     clock = Clock()
     with Vault.create(tmp_path / "vault.db", "pw", kdf=kdf) as vault:
-        conversation = vault.create_conversation("Story")
-        vault.add_message(conversation.id, "user", "Tell me a story.")
+        conversation = vault.conversations.create("Story")
+        vault.conversations.add_message(conversation.id, "user", "Tell me a story.")
         saver = ReplySaver(vault, conversation.id, model="smollm2", clock=clock)
 
         def stored() -> str:
-            return vault.messages(conversation.id)[-1].text
+            return vault.conversations.messages(conversation.id)[-1].text
 
         saver.add("Once")
         assert stored() == "Once", "the reply exists from its first piece"
@@ -39,8 +39,9 @@ def test_the_reply_is_saved_every_second_and_at_the_end(tmp_path: Path, kdf: Kdf
         assert stored() == "Once upon a time", "a second after the last save"
         saver.add(".")
         final = saver.finish({"completion_tokens": 4, "stop_reason": "eos"})
-        assert [m.role for m in vault.messages(conversation.id)] == ["user", "assistant"]
-        assert vault.messages(conversation.id)[-1] == final
+        assert [m.role for m in vault.conversations.messages(conversation.id)] == \
+            ["user", "assistant"]
+        assert vault.conversations.messages(conversation.id)[-1] == final
         assert final.text == "Once upon a time." and final.stats["completion_tokens"] == 4
         assert final.model == "smollm2"
 
@@ -48,19 +49,19 @@ def test_the_reply_is_saved_every_second_and_at_the_end(tmp_path: Path, kdf: Kdf
 def test_a_regenerated_reply_keeps_the_earlier_one_as_an_alternative(
         tmp_path: Path, kdf: KdfParams) -> None:
     with Vault.create(tmp_path / "vault.db", "pw", kdf=kdf) as vault:
-        conversation = vault.create_conversation("Pets")
-        vault.add_message(conversation.id, "user", "Name a pet.")
+        conversation = vault.conversations.create("Pets")
+        vault.conversations.add_message(conversation.id, "user", "Name a pet.")
         first = saver_finished(vault, conversation.id, "A cat.", {"completion_tokens": 80,
                                                                    "stop_reason": "length"})
         saver = ReplySaver(vault, conversation.id, model="smollm2", replacing=first, answers=0)
         saver.add("A dog")
-        stored = vault.messages(conversation.id)
+        stored = vault.conversations.messages(conversation.id)
         assert len(stored) == 2 and stored[-1].id == first.id, "replaced in place, not appended"
         assert stored[-1].text == "A dog" and [v.text for v in versions(stored[-1])] == [
             "A cat.", "A dog"]
         saver.add(".")
         final = saver.finish({"completion_tokens": 3})
-        assert vault.messages(conversation.id)[-1] == final
+        assert vault.conversations.messages(conversation.id)[-1] == final
         assert final.text == "A dog." and final.stats == {"completion_tokens": 3}
         assert final.alternatives == (Version("A cat.", {"completion_tokens": 80,
                                                          "stop_reason": "length"}, "smollm2", 0),)

@@ -20,11 +20,14 @@ def vault(tmp_path: Path, kdf: KdfParams) -> Iterator[Vault]:
 
 
 def test_finds_messages_and_titles_with_highlighted_snippets(vault: Vault) -> None:
-    sleep = vault.create_conversation("Sleep troubles")
-    vault.add_message(sleep.id, "user", "I keep waking up at 4 am and cannot fall asleep again.")
-    vault.add_message(sleep.id, "assistant", "Waking early is common when stress builds up.")
-    work = vault.create_conversation("Work")
-    vault.add_message(work.id, "user", "My manager praised the report in the café today.")
+    sleep = vault.conversations.create("Sleep troubles")
+    vault.conversations.add_message(
+        sleep.id, "user", "I keep waking up at 4 am and cannot fall asleep again.")
+    vault.conversations.add_message(
+        sleep.id, "assistant", "Waking early is common when stress builds up.")
+    work = vault.conversations.create("Work")
+    vault.conversations.add_message(
+        work.id, "user", "My manager praised the report in the café today.")
 
     hits = vault.search("waking")
     assert {hit.parent for hit in hits} == {sleep.id}
@@ -36,22 +39,24 @@ def test_finds_messages_and_titles_with_highlighted_snippets(vault: Vault) -> No
 
 
 def test_the_index_follows_changes(vault: Vault) -> None:
-    conversation = vault.create_conversation("Journal chat")
+    conversation = vault.conversations.create("Journal chat")
     vault.search("anything")  # the index exists from here on
-    message = vault.add_message(conversation.id, "user", "Thinking about the lighthouse.")
+    message = vault.conversations.add_message(
+        conversation.id, "user", "Thinking about the lighthouse.")
     assert [hit.ref for hit in vault.search("lighthouse")] == [message.id]
-    vault.update_message(dataclasses.replace(message, text="Thinking about the harbour."))
+    vault.conversations.update_message(
+        dataclasses.replace(message, text="Thinking about the harbour."))
     assert vault.search("lighthouse") == []
     assert [hit.ref for hit in vault.search("harbour")] == [message.id]
-    vault.rename_conversation(conversation.id, "Harbour walk")
+    vault.conversations.rename(conversation.id, "Harbour walk")
     assert {hit.kind for hit in vault.search("harbour")} == {"message", "conversation"}
-    vault.delete_conversation(conversation.id)
+    vault.conversations.delete(conversation.id)
     assert vault.search("harbour") == []
 
 
 def test_locking_drops_the_index(vault: Vault) -> None:
-    conversation = vault.create_conversation("Private")
-    vault.add_message(conversation.id, "user", "A secret about the garden.")
+    conversation = vault.conversations.create("Private")
+    vault.conversations.add_message(conversation.id, "user", "A secret about the garden.")
     assert vault.search("garden")
     vault.lock()
     with pytest.raises(VaultLocked):
@@ -62,19 +67,20 @@ def test_locking_drops_the_index(vault: Vault) -> None:
 
 @pytest.mark.parametrize("text", ['"', "NOT", "a AND", "(", "*", "col:word", "   "])
 def test_search_syntax_in_a_persons_words_is_harmless(vault: Vault, text: str) -> None:
-    conversation = vault.create_conversation("Words")
-    vault.add_message(conversation.id, "user", "NOT everything is (as) it seems: col:word * \"quote\"")
+    conversation = vault.conversations.create("Words")
+    vault.conversations.add_message(
+        conversation.id, "user", "NOT everything is (as) it seems: col:word * \"quote\"")
     assert isinstance(vault.search(text), list)
 
 
 def test_journal_entries_are_searched_with_conversations(vault: Vault) -> None:
-    entry = vault.add_journal_entry("The lighthouse keeper waved at me.", title="Walk",
-                                    tags=("outdoors",))
-    chat = vault.create_conversation("Lighthouse facts")
+    entry = vault.journal.add("The lighthouse keeper waved at me.", title="Walk",
+                              tags=("outdoors",))
+    chat = vault.conversations.create("Lighthouse facts")
     assert {(hit.kind, hit.ref) for hit in vault.search("lighthouse")} == {
         ("journal", entry.id), ("conversation", chat.id)}
     assert [hit.ref for hit in vault.search("outdoors")] == [entry.id], "tags are searched"
-    vault.update_journal_entry(dataclasses.replace(entry, text="The keeper waved."))
+    vault.journal.update(dataclasses.replace(entry, text="The keeper waved."))
     assert [hit.kind for hit in vault.search("lighthouse")] == ["conversation"]
-    vault.delete_journal_entry(entry.id)
+    vault.journal.delete(entry.id)
     assert vault.search("keeper") == []

@@ -38,8 +38,8 @@ def vault_path(tmp_path: Path) -> Path:
 def filled(vault_path: Path, kdf: KdfParams) -> Iterator[tuple[Path, str, list[str]]]:
     """A closed vault with one conversation of three messages; yields (path, conversation, ids)."""
     with Vault.create(vault_path, "first passphrase", kdf=kdf) as vault:
-        conversation = vault.create_conversation("Evening", system_prompt="Be gentle.")
-        ids = [vault.add_message(conversation.id, role, text).id for role, text in
+        conversation = vault.conversations.create("Evening", system_prompt="Be gentle.")
+        ids = [vault.conversations.add_message(conversation.id, role, text).id for role, text in
                (("user", SECRET), ("assistant", "Thank you for telling me."), ("user", "Yes."))]
     yield vault_path, conversation.id, ids
 
@@ -59,16 +59,16 @@ def test_reopen_unlock_and_read(filled: tuple[Path, str, list[str]]) -> None:
     with Vault.open(path) as vault:
         assert vault.is_locked
         with pytest.raises(VaultLocked):
-            vault.conversations()
+            vault.conversations.all()
         vault.unlock("first passphrase")
-        [conversation] = vault.conversations()
+        [conversation] = vault.conversations.all()
         assert conversation.title == "Evening" and conversation.system_prompt == "Be gentle."
-        messages = vault.messages(conversation_id)
+        messages = vault.conversations.messages(conversation_id)
         assert [m.id for m in messages] == ids
         assert messages[0].text == SECRET and messages[0].role == "user"
         vault.lock()
         with pytest.raises(VaultLocked):
-            vault.messages(conversation_id)
+            vault.conversations.messages(conversation_id)
 
 
 def test_wrong_passphrase_leaves_the_file_untouched(filled: tuple[Path, str, list[str]]) -> None:
@@ -91,10 +91,10 @@ def test_changing_the_passphrase(filled: tuple[Path, str, list[str]]) -> None:
         with pytest.raises(WrongPassphrase):
             vault.unlock("first passphrase")
         vault.unlock("second passphrase")
-        assert vault.messages(conversation_id)[0].text == SECRET
+        assert vault.conversations.messages(conversation_id)[0].text == SECRET
     with Vault.open(path) as vault:
         vault.unlock_with_recovery_key(recovery)
-        assert vault.messages(conversation_id)[0].text == SECRET
+        assert vault.conversations.messages(conversation_id)[0].text == SECRET
 
 
 def test_a_flipped_byte_is_reported_and_the_rest_still_reads(
@@ -112,7 +112,7 @@ def test_a_flipped_byte_is_reported_and_the_rest_still_reads(
         assert report.damaged == [("messages", ids[1])]
         assert report.counts["messages"] == 3 and not report.ok
         with pytest.raises(RowTampered) as raised:
-            vault.messages(conversation_id)
+            vault.conversations.messages(conversation_id)
         assert ids[1] in raised.value.message
 
 
@@ -158,11 +158,11 @@ def test_the_secret_never_reaches_the_disk(
             assert not any(needle in data for needle in needles), f"plaintext found in {file.name}"
 
     with Vault.create(vault_path, "passphrase", kdf=kdf) as vault:
-        conversation = vault.create_conversation("Secret")
+        conversation = vault.conversations.create("Secret")
         for _ in range(20):
-            vault.add_message(conversation.id, "user", SECRET)
+            vault.conversations.add_message(conversation.id, "user", SECRET)
         assert_absent()  # while open: the WAL holds the writes
-        vault.delete_conversation(conversation.id)
+        vault.conversations.delete(conversation.id)
         assert vault.check().counts["messages"] == 0
         assert_absent()
     assert_absent()
@@ -172,22 +172,22 @@ def test_deleting_a_conversation_deletes_its_messages(filled: tuple[Path, str, l
     path, conversation_id, _ = filled
     with Vault.open(path) as vault:
         vault.unlock("first passphrase")
-        other = vault.create_conversation("Morning")
-        vault.add_message(other.id, "user", "Hello")
-        vault.delete_conversation(conversation_id)
-        assert [c.id for c in vault.conversations()] == [other.id]
-        assert vault.messages(conversation_id) == []
+        other = vault.conversations.create("Morning")
+        vault.conversations.add_message(other.id, "user", "Hello")
+        vault.conversations.delete(conversation_id)
+        assert [c.id for c in vault.conversations.all()] == [other.id]
+        assert vault.conversations.messages(conversation_id) == []
         assert vault.check().counts["messages"] == 1
 
 
 def test_newest_conversation_first_and_renaming_moves_it_up(vault_path: Path, kdf: KdfParams) -> None:
     with Vault.create(vault_path, "pw", kdf=kdf) as vault:
-        first = vault.create_conversation("First")
-        second = vault.create_conversation("Second")
-        assert [c.title for c in vault.conversations()] == ["Second", "First"]
-        vault.rename_conversation(first.id, "First, renamed")
-        assert [c.title for c in vault.conversations()] == ["First, renamed", "Second"]
-        assert vault.conversation(second.id).title == "Second"
+        first = vault.conversations.create("First")
+        second = vault.conversations.create("Second")
+        assert [c.title for c in vault.conversations.all()] == ["Second", "First"]
+        vault.conversations.rename(first.id, "First, renamed")
+        assert [c.title for c in vault.conversations.all()] == ["First, renamed", "Second"]
+        assert vault.conversations.get(second.id).title == "Second"
 
 
 def test_a_second_writer_is_refused(filled: tuple[Path, str, list[str]]) -> None:
@@ -215,16 +215,16 @@ def test_a_file_that_is_not_a_vault(tmp_path: Path) -> None:
 
 def test_a_growing_reply_is_saved_in_place(vault_path: Path, kdf: KdfParams) -> None:
     with Vault.create(vault_path, "pw", kdf=kdf) as vault:
-        conversation = vault.create_conversation("Streaming")
-        reply = vault.add_message(conversation.id, "assistant", "", model="smollm2")
+        conversation = vault.conversations.create("Streaming")
+        reply = vault.conversations.add_message(conversation.id, "assistant", "", model="smollm2")
         for text in ("Once", "Once upon", "Once upon a time."):
             reply = dataclasses.replace(reply, text=text)
-            vault.update_message(reply)
+            vault.conversations.update_message(reply)
         final = dataclasses.replace(reply, stats={"completion_tokens": 5}, answers=0, position=1,
                                     alternatives=(Version("An earlier answer.", {"stop_reason": "length"},
                                                           "other.gguf", 0),))
-        vault.update_message(final)
+        vault.conversations.update_message(final)
     with Vault.open(vault_path) as vault:
         vault.unlock("pw")
-        [stored] = vault.messages(conversation.id)
+        [stored] = vault.conversations.messages(conversation.id)
     assert stored == final

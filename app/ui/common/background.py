@@ -114,6 +114,12 @@ class SessionJobs:
     def end(self) -> None:
         self._session += 1
 
+    def save(self, job: Callable[[], object], what: str,
+             on_error: Callable[[MiniGiantsError], None] | None = None) -> None:
+        """A write that lands, and whose error is heard, also after `end()`: the pieces of a
+        reply, and its last save when the vault locks."""
+        self._jobs.submit(job, on_error=on_error, what=what)
+
     def submit(self, job: Callable[[], T], on_done: Callable[[T], None], what: str, *,
                on_error: Callable[[MiniGiantsError], None] | None = None) -> None:
         session = self._session

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from app.engine import Engine
 from app.errors import MiniGiantsError
+from app.journal.care import JournalCare
 from app.journal.companion import suggest_distortions, weekly_reflection
 from app.ui.common.background import SessionJobs
 from app.ui.common.engine_worker import EngineHost
@@ -46,9 +47,8 @@ class JournalCompanion:
     records: ThoughtRecordsView
     reflect_button: QPushButton
 
+    care: JournalCare
     if TYPE_CHECKING:  # the page's own, which the companion uses
-        def _care_for(self, key: str, text: str, then: Callable[[], None] | None = None, *,
-                      on_hold: Callable[[], None] | None = None) -> None: ...
         def _reload_entries(self) -> None: ...
 
     def _model_changed(self, *_: object) -> None:
@@ -66,7 +66,7 @@ class JournalCompanion:
         key = f"entry:{editor.entry_id}" if editor.entry_id else f"text:{text}"
 
         editor.set_help_busy(True)  # at once: the crisis check comes first, off this thread
-        self._care_for(key, text, lambda: self._ask_companion(
+        self.care.care_for(key, text, lambda: self._ask_companion(
             lambda engine: suggest_distortions(engine, text), editor.show_suggestions,
             lambda e: editor.show_help_error(e.for_person())),
             on_hold=lambda: editor.set_help_busy(False))
@@ -75,7 +75,7 @@ class JournalCompanion:
         wizard = self.records.wizard
 
         wizard.set_help_busy(True)
-        self._care_for(f"record:{wizard.record().id}", text, lambda: self._ask_companion(
+        self.care.care_for(f"record:{wizard.record().id}", text, lambda: self._ask_companion(
             lambda engine: suggest_distortions(engine, text), wizard.show_suggestions,
             lambda e: wizard.show_help_error(e.for_person())),
             on_hold=lambda: wizard.set_help_busy(False))
@@ -87,8 +87,8 @@ class JournalCompanion:
         since = (datetime.date.today() - datetime.timedelta(days=REFLECTION_DAYS - 1)).isoformat()
 
         def week() -> tuple[list[str], list[tuple[str, int]]]:
-            entries = [entry for entry in vault.journal_entries() if entry.day >= since]
-            checkins = [checkin for checkin in vault.mood_checkins() if checkin.day >= since]
+            entries = [entry for entry in vault.journal.all() if entry.day >= since]
+            checkins = [checkin for checkin in vault.checkins.all() if checkin.day >= since]
             texts = [f"{entry.day}: {entry.title}\n{entry.text}".strip()
                      for entry in reversed(entries)]
             return texts, [(checkin.day, checkin.mood) for checkin in reversed(checkins)]
@@ -111,7 +111,7 @@ class JournalCompanion:
                                     dialog.show_reflection,
                                     lambda e: dialog.show_problem(e.for_person()))
 
-            self._care_for(f"week:{since}", "\n".join(entries), ask,
+            self.care.care_for(f"week:{since}", "\n".join(entries), ask,
                            on_hold=lambda: dialog.show_problem("Not now, then. Nothing was "
                                                                "sent to the model."))
 
@@ -127,8 +127,8 @@ class JournalCompanion:
                 self.reflection_dialog.kept()
             self._reload_entries()
 
-        self._jobs.submit(lambda: vault.add_journal_entry(text, title="Weekly reflection",
-                                                          tags=("reflection",)),
+        self._jobs.submit(lambda: vault.journal.add(text, title="Weekly reflection",
+                                                    tags=("reflection",)),
                           kept, "keeping the reflection")
 
     def _ask_companion(self, job: Callable[[Engine], Any], on_done: Callable[[Any], None],

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import html
-from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -23,36 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.journal.autosave import Autosave
 from app.journal.companion import Suggestions
 from app.journal.distortions import distortions
+from app.journal.entry_draft import EntryDraft, parse_tags
 from app.ui.common.icons import icon
 from app.vault.records import JournalEntry
 
 AUTOSAVE_MS = 800
+_SAVE_STATES = {"": "", "waiting": "Not saved yet", "saving": "Saving…", "saved": "Saved"}
 NOTHING_FOUND = "The model found nothing that looks like a thinking trap in this entry."
 TOO_SMALL = ("The model could not find anything it could back with your own words; a larger model "
              "usually does better.")
-
-
-@dataclass(frozen=True)
-class EntryDraft:
-    """What the editor holds; `id` is None until the entry's first save."""
-
-    id: str | None
-    day: str
-    title: str
-    tags: tuple[str, ...]
-    text: str
-
-
-def parse_tags(text: str) -> tuple[str, ...]:
-    """"work, sleep ,Work" → ("work", "sleep"): trimmed, first spelling kept, no repeats."""
-    tags: dict[str, str] = {}
-    for tag in text.split(","):
-        tag = " ".join(tag.split())
-        if tag:
-            tags.setdefault(tag.casefold(), tag)
-    return tuple(tags.values())
 
 
 class EntryEditor(QWidget):
@@ -65,8 +46,7 @@ class EntryEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._id: str | None = None
-        self._saving = False  # a save is on its way: the next waits, so one entry is made, not two
-        self._dirty = False
+        self._autosave = Autosave()  # one save on its way at a time: one entry is made, not two
         self._loading = False  # filling the fields from a stored entry is no edit
         self._help_ready = False
         self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
@@ -156,7 +136,7 @@ class EntryEditor(QWidget):
         self.tags.setText(", ".join(tags))
         self.text.setPlainText(text)
         self._loading = False
-        self._dirty = False
+        self._autosave.show_another()
         self.save_state.setText("")
         self.clear_suggestions()
         self._update_buttons()
@@ -169,7 +149,7 @@ class EntryEditor(QWidget):
     def clear(self) -> None:
         """On lock: forget what is shown without saving it again (the page saved it already)."""
         self._timer.stop()
-        self._dirty = self._saving = False
+        self._autosave.forget()
         self._loading = True
         self._id = None
         self.title.clear()
@@ -191,38 +171,37 @@ class EntryEditor(QWidget):
     def _edited(self) -> None:
         if self._loading:
             return
-        self._dirty = True
-        self.save_state.setText("Not saved yet")
+        self._autosave.edited()
+        self._show_save_state()
         self._timer.start()
         self._update_buttons()
 
     def _save_now(self) -> None:
-        if not self._dirty or self._saving:
-            return
         draft = self.draft()
         if draft.id is None and not draft.text.strip() and not draft.title:
             return  # nothing written yet: no empty entry in the journal
-        self._saving = True
-        self._dirty = False
-        self.save_state.setText("Saving…")
-        self.save_requested.emit(draft)
+        if self._autosave.begin():
+            self._show_save_state()
+            self.save_requested.emit(draft)
 
     def saved(self, entry: JournalEntry) -> None:
-        """The page stored the draft it was given: an entry made now has its id from here on."""
-        self._saving = False
-        if self._id is None:
+        """The page stored the draft it was given: an entry made now has its id from here on
+        (unless the editor moved on to another entry meanwhile: the id is that one's)."""
+        if self._autosave.saving_shown and self._id is None:
             self._id = entry.id
-        if self._dirty:  # typed on while it was being saved
+        if self._autosave.landed():  # typed on while it was being saved
             self._timer.start()
-        else:
-            self.save_state.setText("Saved")
+        self._show_save_state()
         self._update_buttons()
 
     def save_failed(self, text: str) -> None:
         """Shown; the words stay in the editor and the next edit (or Ctrl+S) tries again."""
-        self._saving = False
-        self._dirty = True
-        self.save_state.setText(text)
+        self._autosave.failed()
+        self._show_save_state(text)
+
+    def _show_save_state(self, problem: str = "") -> None:
+        state = self._autosave.state
+        self.save_state.setText(problem if state == "failed" else _SAVE_STATES[state])
 
     # -- the companion ---------------------------------------------------------------------
 

@@ -32,17 +32,15 @@ from app.journal.mood_history import (
     SPANS,
     MoodPoint,
     Period,
-    average_mood,
     axis_label,
     mood_points,
+    mood_summary,
     period_name,
     periods,
-    span_words,
 )
 from app.ui.common.theme import contrast
 from app.vault.records import MoodCheckin
 
-EMPTY_TEXT = "No check-ins yet. How are you feeling today?"
 HIT_RADIUS = 10.0  # px from a point's centre that still counts as on it: generous for a small dot
 POINT_RADIUS = 4.5
 HOVER_RADIUS = 6.0
@@ -114,13 +112,7 @@ class MoodChart(QWidget):
         return None if self._focused is None else self._points[self._focused]
 
     def summary(self) -> str:
-        """The chart in one sentence: "12 check-ins over the last 30 days, average 6.2"."""
-        average = average_mood(self._points)
-        if average is None:
-            return EMPTY_TEXT if not self._checkins else _no_checkins_in(self._span)
-        count = sum(point.count for point in self._points)
-        return (f"{count} check-in{'s' if count != 1 else ''} over {span_words(self._span)}, "
-                f"average {average:.1f}")
+        return mood_summary(self._points, self._span, any_checkins=bool(self._checkins))
 
     def line_colour(self) -> QColor:
         """The palette's Highlight, unless it is too faint on the chart's background (the dark
@@ -380,10 +372,6 @@ def point_text(point: MoodPoint, span: str) -> str:
     if point.has_entry:
         lines.append("has a journal entry")
     return "\n".join(lines)
-
-
-def _no_checkins_in(span: str) -> str:
-    return f"No check-ins in {span_words(span)}. How are you feeling today?"
 
 
 def _y(plot: QRectF, mood: float) -> float:

@@ -4,11 +4,10 @@ the companion on the loaded model ("help me look at this", the weekly reflection
 Everything personal is stored through the vault's thread. Whatever the person writes passes the
 local crisis check: a journal is where someone may write what they would say to nobody else, so
 on a hit the page offers calm words and the helplines of their region — after saving, never
-instead of it — and before the model is asked to read it."""
+instead of it — and before the model is asked to read it (app/journal/care.py)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from collections.abc import Callable
 from typing import Any
@@ -24,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import MiniGiantsError
+from app.journal.care import JournalCare
 from app.journal.companion import record_text
-from app.journal.safety import SafetyResult, check
+from app.journal.entry_draft import EntryDraft, save_draft
+from app.journal.safety import SafetyResult
 from app.ui.chat.conversation_list import MATCH_END, MATCH_START
 from app.ui.common.background import SessionJobs, TaskThread
 from app.ui.common.dialogs import close_open, show_problem
@@ -35,7 +36,6 @@ from app.ui.common.safety_prompt import ask_to_continue
 from app.ui.common.widgets import heading_label
 from app.ui.journal.companion_flow import JournalCompanion
 from app.ui.journal.entries import EntriesView, entry_label
-from app.ui.journal.entry_editor import EntryDraft
 from app.ui.journal.export_dialog import ExportFlow, export_to_file
 from app.ui.journal.mood_checkin import CheckinDraft
 from app.ui.journal.mood_view import MoodView
@@ -63,40 +63,23 @@ class JournalPage(QWidget, JournalCompanion):
         # (request id, on result, on error) of what the companion is doing now
         self._companion: tuple[int, Callable[[Any], None],
                                Callable[[MiniGiantsError], None]] | None = None
-        self._supported: set[str] = set()  # what the crisis words were shown for, this unlock
+        self.care = JournalCare(self._jobs, self._ask_to_continue)
         self._record_unsaved = False  # the wizard's last save failed: it stays open, text in it
         self.safety_dialog: QMessageBox | None = None
         self.problem_dialog: QMessageBox | None = None
         self.reflection_dialog: ReflectionDialog | None = None
         self.export_flow: ExportFlow | None = None  # the last export asked for
 
-        title = heading_label("Journal")
-        self.reflect_button = QPushButton("Weekly reflection")
-        self.reflect_button.setAccessibleName("Weekly reflection")
-        self.export_button = QPushButton("Export…")
-        self.export_button.setIcon(icon("download"))
-        self.export_button.setAccessibleName("Export journal")
-        self.export_button.setToolTip("Save the journal, mood history and thought records as a "
-                                      "Markdown or PDF file (not encrypted)")
+        self.reflect_button, self.export_button = _header_buttons()
         header = QHBoxLayout()
-        header.addWidget(title, 1)
+        header.addWidget(heading_label("Journal"), 1)
         header.addWidget(self.reflect_button)
         header.addWidget(self.export_button)
 
         self.note = self_help_note()
         self.entries = EntriesView()
         self.mood = MoodView()
-        self.link_label = QLabel()
-        self.link_label.setAccessibleName("Check-in linked to")
-        self.unlink_button = QPushButton("Don't link")
-        self.unlink_button.setAccessibleName("Do not link the check-in")
-        link_row = QHBoxLayout()
-        link_row.addWidget(self.link_label, 1)
-        link_row.addWidget(self.unlink_button)
-        mood_tab = QWidget()
-        mood_column = QVBoxLayout(mood_tab)
-        mood_column.addLayout(link_row)
-        mood_column.addWidget(self.mood, 1)
+        mood_tab, self.link_label, self.unlink_button = _mood_tab(self.mood)
         self.records = ThoughtRecordsView()
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Journal sections")
@@ -152,7 +135,7 @@ class JournalPage(QWidget, JournalCompanion):
             self.entries.set_entries(entries)
             self.entries.open_today()
 
-        self._jobs.submit(vault.journal_entries, first, "reading the journal")
+        self._jobs.submit(vault.journal.all, first, "reading the journal")
         self._reload_checkins()
         self._records_changed()
 
@@ -173,7 +156,7 @@ class JournalPage(QWidget, JournalCompanion):
             close_open(flow.warning, flow.file_dialog, flow.result_box)
             self.export_flow = None
         self.safety_dialog = self.problem_dialog = self.reflection_dialog = None
-        self._supported.clear()
+        self.care.forget()
         self._record_unsaved = False
         self._show_link(None)
         self.entries.clear()
@@ -188,7 +171,7 @@ class JournalPage(QWidget, JournalCompanion):
     def _reload_entries(self) -> None:
         vault = self._vault
         if vault is not None:
-            self._jobs.submit(vault.journal_entries, self.entries.set_entries,
+            self._jobs.submit(vault.journal.all, self.entries.set_entries,
                               "reading the journal")
 
     def _save_entry(self, draft: EntryDraft) -> None:
@@ -196,19 +179,11 @@ class JournalPage(QWidget, JournalCompanion):
         if vault is None:
             return
 
-        def save() -> JournalEntry:
-            if draft.id is None:
-                return vault.add_journal_entry(draft.text, title=draft.title, tags=draft.tags,
-                                               day=draft.day)
-            stored = vault.journal_entry(draft.id)
-            return vault.update_journal_entry(dataclasses.replace(
-                stored, day=draft.day, title=draft.title, tags=draft.tags, text=draft.text))
-
         def saved(entry: JournalEntry) -> None:
             self.entries.entry_saved(entry)
-            self._care_for(f"entry:{entry.id}", entry.text)
+            self.care.care_for(f"entry:{entry.id}", entry.text)
 
-        self._jobs.submit(save, saved, "saving the entry",
+        self._jobs.submit(lambda: save_draft(vault, draft), saved, "saving the entry",
                           on_error=lambda e: self.entries.editor.save_failed(e.for_person()))
 
     def _delete_entry(self, entry_id: str) -> None:
@@ -220,7 +195,7 @@ class JournalPage(QWidget, JournalCompanion):
             self.entries.entry_deleted(entry_id)
             self._reload_checkins()  # check-ins made with it are no longer linked
 
-        self._jobs.submit(lambda: vault.delete_journal_entry(entry_id), deleted,
+        self._jobs.submit(lambda: vault.journal.delete(entry_id), deleted,
                           "deleting the entry")
 
     def _search(self, text: str) -> None:
@@ -254,7 +229,7 @@ class JournalPage(QWidget, JournalCompanion):
     def _reload_checkins(self) -> None:
         vault = self._vault
         if vault is not None:
-            self._jobs.submit(vault.mood_checkins, self.mood.set_checkins,
+            self._jobs.submit(vault.checkins.all, self.mood.set_checkins,
                               "reading the mood history")
 
     def _checkin_with(self, entry_id: str) -> None:
@@ -282,11 +257,11 @@ class JournalPage(QWidget, JournalCompanion):
             self.mood.checkin_saved()
             self._show_link(None)
             self._reload_checkins()
-            self._care_for(f"checkin:{checkin.id}", checkin.note)
+            self.care.care_for(f"checkin:{checkin.id}", checkin.note)
 
         self._jobs.submit(
-            lambda: vault.add_mood_checkin(draft.mood, emotions=draft.emotions, note=draft.note,
-                                           day=day, entry_id=entry_id),
+            lambda: vault.checkins.add(draft.mood, emotions=draft.emotions, note=draft.note,
+                                       day=day, entry_id=entry_id),
             saved, "saving the check-in", on_error=lambda e: self.mood.show_error(e.for_person()))
 
     # -- thought records -------------------------------------------------------------------
@@ -294,7 +269,7 @@ class JournalPage(QWidget, JournalCompanion):
     def _records_changed(self) -> None:
         vault = self._vault
         if vault is not None:
-            self._jobs.submit(vault.thought_records, self._show_records,
+            self._jobs.submit(vault.thought_records.all, self._show_records,
                               "reading the thought records")
 
     def _show_records(self, records: list[ThoughtRecord]) -> None:
@@ -305,14 +280,14 @@ class JournalPage(QWidget, JournalCompanion):
     def _new_record(self) -> None:
         vault = self._vault
         if vault is not None:
-            self._jobs.submit(vault.add_thought_record, self.records.show_wizard,
+            self._jobs.submit(vault.thought_records.add, self.records.show_wizard,
                               "starting a thought record")
 
     def _resume_record(self, record_id: str) -> None:
         vault = self._vault
         if vault is not None:
-            self._jobs.submit(lambda: vault.thought_record(record_id), self.records.show_wizard,
-                              "opening the thought record")
+            self._jobs.submit(lambda: vault.thought_records.get(record_id),
+                              self.records.show_wizard, "opening the thought record")
 
     def _save_record(self, record: ThoughtRecord, *, finished: bool = False) -> None:
         """A draft's autosave, or the finished record (then back to the list of records)."""
@@ -326,9 +301,9 @@ class JournalPage(QWidget, JournalCompanion):
                 self._records_changed()
             else:
                 self.records.wizard.saved(stored)
-            self._care_for(f"record:{stored.id}", record_text(stored))
+            self.care.care_for(f"record:{stored.id}", record_text(stored))
 
-        self._jobs.submit(lambda: vault.update_thought_record(record), saved,
+        self._jobs.submit(lambda: vault.thought_records.update(record), saved,
                           "saving the thought record", on_error=self._record_not_saved)
 
     def _record_not_saved(self, error: MiniGiantsError) -> None:
@@ -338,13 +313,13 @@ class JournalPage(QWidget, JournalCompanion):
     def _delete_record(self, record_id: str) -> None:
         vault = self._vault
         if vault is not None:
-            self._jobs.submit(lambda: vault.delete_thought_record(record_id),
+            self._jobs.submit(lambda: vault.thought_records.delete(record_id),
                               lambda _: self._records_changed(), "deleting the thought record")
 
     def _export_record(self, record_id: str) -> None:
         vault = self._vault
         if vault is not None:
-            self._export(lambda: Export([], [], [], [vault.thought_record(record_id)]),
+            self._export(lambda: Export([], [], [], [vault.thought_records.get(record_id)]),
                          "thought-record")
 
     def _export_journal(self) -> None:
@@ -356,37 +331,40 @@ class JournalPage(QWidget, JournalCompanion):
         self.export_flow = export_to_file(self, self._vault_jobs, collect,
                                           f"{name}-{datetime.date.today().isoformat()}")
 
-    # -- the safety net --------------------------------------------------------------------
-
-    def _care_for(self, key: str, text: str, then: Callable[[], None] | None = None, *,
-                  on_hold: Callable[[], None] | None = None) -> None:
-        """The crisis check on what the person wrote (off the GUI thread, as in the chat). On a
-        hit the calm words and helplines are shown once per entry or record in this unlock (not
-        again at every pause in typing); `then` (the model reading the text) waits for the
-        person's choice."""
-        def checked(result: SafetyResult) -> None:
-            if not result.flagged or key in self._supported:
-                if then is not None:
-                    then()
-                return
-            if then is None:  # a save: it is done already; the words are offered, once
-                self._supported.add(key)
-
-            def carry_on() -> None:
-                self._supported.add(key)
-                if then is not None:
-                    then()
-
-            self.safety_dialog = ask_to_continue(self, result, carry_on, on_hold or (lambda: None),
-                                                 region=self._crisis_region or None)
-
-        if text.strip():
-            self._jobs.submit(lambda: check(text), checked, "checking what you wrote")
-        elif then is not None:
-            then()
-
     # -- helpers ---------------------------------------------------------------------------
+
+    def _ask_to_continue(self, result: SafetyResult, go_on: Callable[[], None],
+                         hold: Callable[[], None]) -> None:
+        self.safety_dialog = ask_to_continue(self, result, go_on, hold,
+                                             region=self._crisis_region or None)
 
     def _show_problem(self, error: MiniGiantsError) -> None:
         self.problem_dialog = show_problem(self, "Journal", error)
 
+
+def _header_buttons() -> tuple[QPushButton, QPushButton]:
+    """The weekly reflection and the export, beside the page's title."""
+    reflect = QPushButton("Weekly reflection")
+    reflect.setAccessibleName("Weekly reflection")
+    export = QPushButton("Export…")
+    export.setIcon(icon("download"))
+    export.setAccessibleName("Export journal")
+    export.setToolTip("Save the journal, mood history and thought records as a Markdown or PDF "
+                      "file (not encrypted)")
+    return reflect, export
+
+
+def _mood_tab(mood: MoodView) -> tuple[QWidget, QLabel, QPushButton]:
+    """The mood view under the line saying which entry the next check-in is linked to."""
+    link_label = QLabel()
+    link_label.setAccessibleName("Check-in linked to")
+    unlink_button = QPushButton("Don't link")
+    unlink_button.setAccessibleName("Do not link the check-in")
+    link_row = QHBoxLayout()
+    link_row.addWidget(link_label, 1)
+    link_row.addWidget(unlink_button)
+    tab = QWidget()
+    column = QVBoxLayout(tab)
+    column.addLayout(link_row)
+    column.addWidget(mood, 1)
+    return tab, link_label, unlink_button

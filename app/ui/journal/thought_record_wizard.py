@@ -24,7 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.journal.companion import Suggestions
-from app.journal.thought_record_steps import STEP_INSTRUCTIONS, STEP_TITLES
+from app.journal.thought_record_steps import (
+    STEP_INSTRUCTIONS,
+    not_ready_to_finish,
+    step_heading,
+)
 from app.ui.common.icons import icon
 from app.ui.common.widgets import (
     heading_label,
@@ -244,8 +248,7 @@ class ThoughtRecordWizard(QWidget, ThoughtRecordPages):
         elif step == "rerate":
             self._build_rerate()
         self.stack.setCurrentIndex(index)
-        self.step_label.setText(
-            f"Step {index + 1} of {len(THOUGHT_RECORD_STEPS)} · {STEP_TITLES[step]}")
+        self.step_label.setText(step_heading(step))
         self.instruction_label.setText(STEP_INSTRUCTIONS[step])
         last = index == len(THOUGHT_RECORD_STEPS) - 1
         self.back_button.setEnabled(index > 0)
@@ -270,22 +273,17 @@ class ThoughtRecordWizard(QWidget, ThoughtRecordPages):
             first.setFocus()
 
     def _finish(self) -> None:
-        missing = []
-        if not self.situation_edit.toPlainText().strip():
-            missing.append("the situation (step 1)")
-        if not self._kept_thoughts():
-            missing.append("at least one thought (step 2)")
-        if missing:
-            self.notice.setText(f"To finish, the record needs {' and '.join(missing)}. Go Back "
-                                "to add them whenever you are ready; everything else can stay "
-                                "empty, and your work is kept as a draft.")
-            self.notice.show()
-            return
         if self._base is None:
+            return
+        record = self._built("complete", THOUGHT_RECORD_STEPS[-1])
+        problem = not_ready_to_finish(record)
+        if problem is not None:
+            self.notice.setText(problem)
+            self.notice.show()
             return
         self._autosave.stop()
         self._status = "complete"
-        self.finished.emit(self._built("complete", THOUGHT_RECORD_STEPS[-1]))
+        self.finished.emit(record)
 
     def _save_and_close(self) -> None:
         self.emotions_editor.take_typed()

@@ -76,12 +76,13 @@ class SettingsPage(QWidget):
 
         self.token_box = TokenBox(vault_jobs, vault)
         self.passphrase_box = PassphraseBox(vault_jobs, vault)
+        about, self.version_label, self.not_a_therapist_label, self.safety_net_label = \
+            _about_section()
         content = QWidget()
         column = QVBoxLayout(content)
         for section in (self._engine_section(), self._appearance_section(),
                         self._privacy_section(), self._crisis_section(), self.token_box,
-                        self.passphrase_box, self._data_section(data_folder),
-                        self._about_section()):
+                        self.passphrase_box, self._data_section(data_folder), about):
             column.addWidget(section)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -105,17 +106,7 @@ class SettingsPage(QWidget):
         engine = report.backends
         self.code_note.setText(" ".join([
             f"llama.cpp's “{engine.cpu_variant}” code: {engine.reason}.", *engine.notices]))
-        if not report.gpu_offload and engine.gpu_modules_built:
-            reason = (f"This build can use {', '.join(engine.gpu_modules_built)}, but it could not "
-                      "start on this computer (see above), so no layers can go to a GPU.")
-        elif not report.gpu_offload:
-            reason = ("This build of llama.cpp runs on the processor only (it was built without "
-                      "GPU support), so no layers can go to a GPU. The README says how to build "
-                      "it for Metal or CUDA.")
-        elif not report.gpus:
-            reason = "This build of llama.cpp can use a GPU, but it found none on this computer."
-        else:
-            reason = ""
+        reason = report.why_no_gpu()
         self._gpu_usable = not reason
         self.gpu_mode_combo.setEnabled(self._gpu_usable)
         self.gpu_mode_combo.setToolTip(reason)
@@ -282,28 +273,6 @@ class SettingsPage(QWidget):
         self.open_folder_button.clicked.connect(self._open_data_folder)
         return box
 
-    def _about_section(self) -> QGroupBox:
-        self.version_label = QLabel(f"Mini-Giants {__version__}")
-        self.version_label.setAccessibleName("Version")
-        font = self.version_label.font()
-        font.setBold(True)
-        self.version_label.setFont(font)
-        self.not_a_therapist_label = wrapping_label(NOT_A_THERAPIST)
-        self.not_a_therapist_label.setAccessibleName("Not a therapist")
-
-        box = QGroupBox("About")
-        layout = QVBoxLayout(box)
-        layout.addWidget(self.version_label)
-        layout.addWidget(wrapping_label(
-            "A private chat and journal that run entirely on this computer. Nothing leaves it "
-            "except the model downloads and searches you start."))
-        layout.addWidget(self.not_a_therapist_label)
-        self.safety_net_label = wrapping_label(SAFETY_NET_LIMITS)
-        self.safety_net_label.setAccessibleName("What the safety net can do")
-        layout.addWidget(self.safety_net_label)
-        layout.addWidget(wrapping_label("Free software under the Apache License 2.0."))
-        return box
-
     def _set_tab_order(self) -> None:
         fields = self.passphrase_box.new_fields
         chain: list[QWidget] = [
@@ -382,6 +351,31 @@ class SettingsPage(QWidget):
         opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._data_folder)))
         self.data_message.setText(
             "" if opened else "No file manager could open it; the path above can be copied.")
+
+
+def _about_section() -> tuple[QGroupBox, QLabel, QLabel, QLabel]:
+    """The version, what the app is and is not (not a therapist), and what its safety net can
+    do: the box, then those three labels."""
+    version = QLabel(f"Mini-Giants {__version__}")
+    version.setAccessibleName("Version")
+    font = version.font()
+    font.setBold(True)
+    version.setFont(font)
+    not_a_therapist = wrapping_label(NOT_A_THERAPIST)
+    not_a_therapist.setAccessibleName("Not a therapist")
+    safety_net = wrapping_label(SAFETY_NET_LIMITS)
+    safety_net.setAccessibleName("What the safety net can do")
+
+    box = QGroupBox("About")
+    layout = QVBoxLayout(box)
+    layout.addWidget(version)
+    layout.addWidget(wrapping_label(
+        "A private chat and journal that run entirely on this computer. Nothing leaves it "
+        "except the model downloads and searches you start."))
+    layout.addWidget(not_a_therapist)
+    layout.addWidget(safety_net)
+    layout.addWidget(wrapping_label("Free software under the Apache License 2.0."))
+    return box, version, not_a_therapist, safety_net
 
 
 def _spin(low: int, high: int, value: int, accessible_name: str) -> QSpinBox:

@@ -64,7 +64,7 @@ class TokenBox(QGroupBox):
         self.save_button.clicked.connect(self._save)
         self.forget_button.clicked.connect(self._forget)
         self._enable_buttons()
-        jobs.submit(lambda: stored_token(vault), while_alive(self, self._show_stored),
+        jobs.submit(lambda: stored_token(vault.settings), while_alive(self, self._show_stored),
                     while_alive(self, self._show_error), what="reading the saved access token")
 
     def _enable_buttons(self) -> None:
@@ -81,13 +81,15 @@ class TokenBox(QGroupBox):
             return
         self._start()
         token, vault = self.token_edit.text(), self._vault
-        self._jobs.submit(lambda: store_token(vault, token), while_alive(self, self._on_saved),
-                          while_alive(self, self._show_error), what="saving the access token")
+        self._jobs.submit(lambda: store_token(vault.settings, token),
+                          while_alive(self, self._on_saved), while_alive(self, self._show_error),
+                          what="saving the access token")
 
     def _forget(self) -> None:
         self._start()
         vault = self._vault
-        self._jobs.submit(lambda: forget_token(vault), while_alive(self, self._on_forgotten),
+        self._jobs.submit(lambda: forget_token(vault.settings),
+                          while_alive(self, self._on_forgotten),
                           while_alive(self, self._show_error),
                           what="forgetting the access token")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -85,7 +86,9 @@ class AppWindow(QMainWindow):
         self._set_crisis_region(self.preferences.crisis_region)
         self.models = ModelsPage(self.library, self._hub, self.preferences.context_length)
         self.settings_page: SettingsPage | None = None  # exists only while unlocked
-        self.workspace, self.nav, self.pages = self._workspace()
+        self.workspace, self.nav, self.pages = _workspace(
+            [self.chat, self.journal, self.models, QWidget()],  # Settings' place: filled unlocked
+            self.lock, self._page_changed)
         self.stack = QStackedWidget()
         for page in (self.welcome, self.unlock, self.workspace, self.problem):
             self.stack.addWidget(page)
@@ -117,36 +120,6 @@ class AppWindow(QMainWindow):
         self._start()
 
     # -- layout ----------------------------------------------------------------------------
-
-    def _workspace(self) -> tuple[QWidget, QListWidget, QStackedWidget]:
-        nav = QListWidget()
-        nav.setAccessibleName("Sections")
-        for name, icon_name in (("Chat", "chat"), ("Journal", "journal"), ("Models", "models"),
-                                ("Settings", "settings")):
-            nav.addItem(name)
-            item = nav.item(nav.count() - 1)
-            item.setIcon(icon(icon_name))
-            item.setToolTip(f"{name} (Ctrl+{nav.count()})")
-        nav.setFixedWidth(130)
-        lock = QPushButton("Lock")
-        lock.setIcon(icon("lock"))
-        lock.setAccessibleName("Lock now")
-        lock.setToolTip("Lock now (Ctrl+L)")
-        lock.clicked.connect(self.lock)
-        side = QVBoxLayout()
-        side.addWidget(nav, 1)
-        side.addWidget(lock)
-        pages = QStackedWidget()
-        pages.addWidget(self.chat)
-        pages.addWidget(self.journal)
-        pages.addWidget(self.models)
-        pages.addWidget(QWidget())  # the settings page's place, filled while unlocked
-        nav.currentRowChanged.connect(self._page_changed)
-        workspace = QWidget()
-        row = QHBoxLayout(workspace)
-        row.addLayout(side)
-        row.addWidget(pages, 1)
-        return workspace, nav, pages
 
     def _open_journal_hit(self, hit: SearchHit) -> None:
         self.show_page(JOURNAL)
@@ -212,7 +185,7 @@ class AppWindow(QMainWindow):
                 vault.unlock_with_recovery_key(secret)
             else:
                 vault.unlock(secret)
-            return stored_token(vault)
+            return stored_token(vault.settings)
 
         def unlocked(token: str | None) -> None:
             self._token = token
@@ -314,7 +287,7 @@ class AppWindow(QMainWindow):
     def _read_token(self) -> None:
         vault = self.vault
         if vault is not None and not vault.is_locked:
-            self.vault_jobs.submit(lambda: stored_token(vault), self._set_token,
+            self.vault_jobs.submit(lambda: stored_token(vault.settings), self._set_token,
                                    what="reading the access token")
 
     def _set_token(self, token: str | None) -> None:
@@ -324,12 +297,7 @@ class AppWindow(QMainWindow):
     def _got_hardware(self, report: HardwareReport) -> None:
         self._hardware = report
         if report.backends.new_crashes:  # found by this start's probe: tell once, then Settings
-            box = QMessageBox(QMessageBox.Icon.Information, "Mini-Giants adapted to this computer",
-                              "\n\n".join(report.backends.new_crashes),
-                              QMessageBox.StandardButton.Ok, self)
-            box.setInformativeText("Nothing is lost; Settings → Engine shows what is used.")
-            box.setWindowModality(Qt.WindowModality.NonModal)
-            box.show()
+            _tell_adapted(self, report.backends.new_crashes)
         if self.settings_page is not None:
             self.settings_page.set_hardware(report)
 
@@ -378,3 +346,43 @@ class AppWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shut_down()
         super().closeEvent(event)
+
+
+def _workspace(pages: list[QWidget], lock: Callable[[], None], page_changed: Callable[[int], None]
+               ) -> tuple[QWidget, QListWidget, QStackedWidget]:
+    """The sections in a list on the left, with Lock under them, and the section's page."""
+    nav = QListWidget()
+    nav.setAccessibleName("Sections")
+    for name, icon_name in (("Chat", "chat"), ("Journal", "journal"), ("Models", "models"),
+                            ("Settings", "settings")):
+        nav.addItem(name)
+        item = nav.item(nav.count() - 1)
+        item.setIcon(icon(icon_name))
+        item.setToolTip(f"{name} (Ctrl+{nav.count()})")
+    nav.setFixedWidth(130)
+    lock_button = QPushButton("Lock")
+    lock_button.setIcon(icon("lock"))
+    lock_button.setAccessibleName("Lock now")
+    lock_button.setToolTip("Lock now (Ctrl+L)")
+    lock_button.clicked.connect(lock)
+    side = QVBoxLayout()
+    side.addWidget(nav, 1)
+    side.addWidget(lock_button)
+    stack = QStackedWidget()
+    for page in pages:
+        stack.addWidget(page)
+    nav.currentRowChanged.connect(page_changed)
+    workspace = QWidget()
+    row = QHBoxLayout(workspace)
+    row.addLayout(side)
+    row.addWidget(stack, 1)
+    return workspace, nav, stack
+
+
+def _tell_adapted(parent: QWidget, crashes: Sequence[str]) -> None:
+    """What this start's probe found llama.cpp code could not run here, and what was done."""
+    box = QMessageBox(QMessageBox.Icon.Information, "Mini-Giants adapted to this computer",
+                      "\n\n".join(crashes), QMessageBox.StandardButton.Ok, parent)
+    box.setInformativeText("Nothing is lost; Settings → Engine shows what is used.")
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.show()

@@ -8,6 +8,7 @@ import dataclasses
 from collections.abc import Sequence
 
 from app.engine import ChatMessage, SamplingOptions
+from app.personas import DEFAULT_PERSONA, persona
 from app.vault.records import Conversation, Message
 from app.vault.store import Vault
 
@@ -39,6 +40,11 @@ def empty_conversation_note(model: str | None, good_for: str | None, loading: bo
     return "\n\n".join(lines)
 
 
+def draft() -> Conversation:
+    """The settings a conversation not yet stored would get."""
+    return Conversation("", UNTITLED, persona(DEFAULT_PERSONA).prompt, None, {}, "", "")
+
+
 def prompt_for(system_prompt: str, messages: Sequence[Message]) -> list[ChatMessage]:
     """The engine's view of a conversation: its system prompt, then each message's version in use."""
     prompt = [ChatMessage("system", system_prompt)] if system_prompt.strip() else []
@@ -58,13 +64,14 @@ def branch(vault: Vault, conversation: Conversation, messages: Sequence[Message]
            ) -> Conversation:
     """A new conversation holding copies of messages[:upto], with the same settings: editing an
     earlier message continues there, and the original conversation stays as it was."""
-    copy = vault.create_conversation(
+    copy = vault.conversations.create(
         f"{conversation.title} (branch)", system_prompt=conversation.system_prompt,
         model=conversation.model, sampling=conversation.sampling)
     for message in messages[:upto]:
-        added = vault.add_message(copy.id, message.role, message.text, model=message.model,
-                                  stats=message.stats, answers=message.answers)
+        added = vault.conversations.add_message(copy.id, message.role, message.text,
+                                                model=message.model, stats=message.stats,
+                                                answers=message.answers)
         if message.alternatives:
-            vault.update_message(dataclasses.replace(added, alternatives=message.alternatives,
-                                                     position=message.position))
+            vault.conversations.update_message(dataclasses.replace(
+                added, alternatives=message.alternatives, position=message.position))
     return copy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.chat_history import (
+from app.chat.history import (
     UNTITLED,
     branch,
     empty_conversation_note,
@@ -40,11 +40,12 @@ def texts(message: Message) -> tuple[str, ...]:
 
 def test_versions_keep_their_order_and_their_own_stats(tmp_path: Path, kdf: KdfParams) -> None:
     with Vault.create(tmp_path / "v.db", "pw", kdf=kdf) as vault:
-        conversation = vault.create_conversation("t", system_prompt="Be brief.",
-                                                 sampling={"temperature": 0.2, "from_the_future": 1})
-        vault.add_message(conversation.id, "user", "Hi")
-        reply = vault.add_message(conversation.id, "assistant", "Hello!", model="a.gguf",
-                                  stats={"completion_tokens": 80, "stop_reason": "cancelled"})
+        conversation = vault.conversations.create(
+            "t", system_prompt="Be brief.", sampling={"temperature": 0.2, "from_the_future": 1})
+        vault.conversations.add_message(conversation.id, "user", "Hi")
+        reply = vault.conversations.add_message(
+            conversation.id, "assistant", "Hello!", model="a.gguf",
+            stats={"completion_tokens": 80, "stop_reason": "cancelled"})
         second = with_new_version(reply, "Hi there!", stats={"completion_tokens": 512,
                                                              "stop_reason": "length"},
                                   model="b.gguf")
@@ -55,11 +56,11 @@ def test_versions_keep_their_order_and_their_own_stats(tmp_path: Path, kdf: KdfP
         assert chosen.stats == {"completion_tokens": 80, "stop_reason": "cancelled"}
         assert chosen.model == "a.gguf" and in_use(chosen) == 0
         assert choose_version(chosen, 1).stats["completion_tokens"] == 512
-        vault.update_message(chosen)
-        (_, stored) = vault.messages(conversation.id)
+        vault.conversations.update_message(chosen)
+        (_, stored) = vault.conversations.messages(conversation.id)
         assert stored == chosen, "versions, their stats and the one in use read back as stored"
 
-        messages = vault.messages(conversation.id)
+        messages = vault.conversations.messages(conversation.id)
         assert prompt_for(conversation.system_prompt, messages) == [
             ChatMessage("system", "Be brief."), ChatMessage("user", "Hi"),
             ChatMessage("assistant", "Hello!")]
@@ -69,20 +70,21 @@ def test_versions_keep_their_order_and_their_own_stats(tmp_path: Path, kdf: KdfP
         copy = branch(vault, conversation, messages, 1)
         assert copy.id != conversation.id and copy.title == "t (branch)"
         assert copy.system_prompt == "Be brief."
-        assert [m.text for m in vault.messages(copy.id)] == ["Hi"]
-        assert len(vault.messages(conversation.id)) == 2, "the original stays as it was"
+        assert [m.text for m in vault.conversations.messages(copy.id)] == ["Hi"]
+        assert len(vault.conversations.messages(conversation.id)) == 2, \
+            "the original stays as it was"
         full = branch(vault, conversation, messages, 2)
-        assert texts(vault.messages(full.id)[-1]) == ("Hello!", "Hi there!", "Hey.")
-        assert vault.messages(full.id)[-1].text == "Hello!"
+        assert texts(vault.conversations.messages(full.id)[-1]) == ("Hello!", "Hi there!", "Hey.")
+        assert vault.conversations.messages(full.id)[-1].text == "Hello!"
 
 
 def test_a_reply_follows_the_wording_of_its_question(tmp_path: Path, kdf: KdfParams) -> None:
     """Replies belong to the wording of the question they answered: choosing a wording shows the
     reply written for it, and its pager walks only those replies."""
     with Vault.create(tmp_path / "v.db", "pw", kdf=kdf) as vault:
-        conversation = vault.create_conversation("t")
-        question = vault.add_message(conversation.id, "user", "Name a fruit.")
-        reply = vault.add_message(conversation.id, "assistant", "Apple.", answers=0)
+        conversation = vault.conversations.create("t")
+        question = vault.conversations.add_message(conversation.id, "user", "Name a fruit.")
+        reply = vault.conversations.add_message(conversation.id, "assistant", "Apple.", answers=0)
         reply = with_new_version(reply, "Pear.", answers=0)
         question = with_new_version(question, "Name a vegetable.")
         reply = with_new_version(reply, "Leek.", answers=in_use(question))
@@ -100,12 +102,12 @@ def test_versions_stored_as_plain_text_by_earlier_versions_still_read(
     """Before versions kept their own stats, an alternative was only its text, the one in use
     always the newest."""
     with Vault.create(tmp_path / "v.db", "pw", kdf=kdf) as vault:
-        conversation = vault.create_conversation("t")
-        reply = vault.add_message(conversation.id, "assistant", "Newest")
+        conversation = vault.conversations.create("t")
+        reply = vault.conversations.add_message(conversation.id, "assistant", "Newest")
         vault.restore([PlainRow("messages", "old", conversation.id, 5, {
             "role": "assistant", "text": "Newest", "model": None, "stats": {},
             "created": reply.created, "alternatives": ["Oldest", "Middle"]})])
-        old = next(m for m in vault.messages(conversation.id) if m.id == "old")
+        old = next(m for m in vault.conversations.messages(conversation.id) if m.id == "old")
         assert texts(old) == ("Oldest", "Middle", "Newest") and in_use(old) == 2
         assert versions(old)[0] == Version("Oldest")
 

@@ -1,0 +1,74 @@
+"""The chat session's engine on the test's own thread: it answers its requests when asked to
+(`run_pending`). With tests/inline_jobs.py, the session's logic runs with a real vault and a real
+model, and no GUI."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from app.engine import ChatMessage, Engine, ModelFacts, SamplingOptions
+from app.errors import MiniGiantsError
+
+if TYPE_CHECKING:
+    from app.chat.session import ChatSession
+
+
+class InlineEngine:
+    """A loaded engine whose requests wait until `run_pending()`: a request's id must be known
+    before its first piece arrives, as it is when the engine runs on a thread of its own."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._session: ChatSession | None = None
+        self._pending: deque[tuple[int, list[ChatMessage], SamplingOptions | None]] = deque()
+        self._last_request = 0
+
+    @property
+    def facts(self) -> ModelFacts | None:
+        return self._engine.facts
+
+    @property
+    def n_ctx(self) -> int:
+        return self._engine.n_ctx
+
+    @property
+    def is_loaded(self) -> bool:
+        return True
+
+    def answer(self, session: ChatSession) -> None:
+        """Where what comes of each request goes."""
+        self._session = session
+
+    def generate(self, messages: list[ChatMessage], sampling: SamplingOptions) -> int:
+        return self._queue(messages, sampling)
+
+    def count(self, messages: list[ChatMessage]) -> int:
+        return self._queue(messages, None)
+
+    def cancel(self) -> None:
+        self._engine.cancel()
+
+    def run_pending(self) -> None:
+        """Answer every request given so far, and those they lead to, in order."""
+        session = self._session
+        assert session is not None, "answer(session) first"
+        while self._pending:
+            request, messages, sampling = self._pending.popleft()
+            if sampling is None:
+                session.on_counted(request, self._engine.count_tokens(messages))
+                continue
+            try:
+                stream = self._engine.chat(messages, sampling)
+                for delta in stream:
+                    session.on_chunk(request, delta)
+            except MiniGiantsError as error:
+                session.on_failed(request, error)
+                continue
+            assert stream.stats is not None
+            session.on_finished(request, stream.stats)
+
+    def _queue(self, messages: list[ChatMessage], sampling: SamplingOptions | None) -> int:
+        self._last_request += 1
+        self._pending.append((self._last_request, messages, sampling))
+        return self._last_request
