@@ -36,7 +36,7 @@ bench: setup
 
 # The README's pictures: the real app under Xvfb (Linux prerequisites), both themes.
 screenshots: setup
-	MINIGIANTS_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/ui/test_screenshots.py
+	MINIGIANTS_SCREENSHOTS=docs/screenshots $(PY) -m pytest -q tests/ui/shell/test_screenshots.py
 
 # The double-click app for this machine's OS: dist/Mini-Giants/ (and Mini-Giants.app on macOS), with
 # llama.cpp as this venv built it (CMAKE_ARGS=-DGGML_CUDA=on at setup for CUDA). packaging/README.md.

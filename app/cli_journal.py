@@ -169,7 +169,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from app.vault.export import (
+    from app.export import (
         PLAINTEXT_WARNING,
         as_json,
         as_markdown,

@@ -211,8 +211,8 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from app.export import PLAINTEXT_WARNING, as_json, as_markdown, collect
     from app.vault.backup_file import write_backup
-    from app.vault.export import PLAINTEXT_WARNING, as_json, as_markdown, collect
     from app.vault.private_files import write_private
 
     with open_unlocked(args) as vault:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.vault.export import PLAINTEXT_WARNING
+from app.export import PLAINTEXT_WARNING
 from app.vault.keys import KdfParams
 from app.vault.store import Vault
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from app.chat.history import UNTITLED, branch, prompt_for, sampling_of, title_for
+from app.chat.ports import ChatEngine, ChatView
 from app.engine import GenerationStats
 from app.errors import MiniGiantsError
+from app.jobs import Jobs
 from app.journal.held_reply import held_prompt, screened
 from app.journal.safety import SafetyResult, check, crisis_resources
 from app.personas import DEFAULT_PERSONA, persona
 from app.vault.records import Conversation, Message
 from app.vault.reply_saver import ReplySaver
+from app.vault.store import Vault
 from app.vault.versions import choose_version, follow_wording, in_use, with_new_version
-
-if TYPE_CHECKING:
-    from app.chat.session import ChatSession
 
 
 @dataclass
@@ -33,8 +33,27 @@ class HeldTurn:
     parts: list[str] = field(default_factory=list)
 
 
+class TurnHost(Protocol):
+    """What a turn reads and changes of the chat session (app/chat/session.py) that holds it."""
+
+    jobs: Jobs
+    engine: ChatEngine
+    view: ChatView
+    vault: Vault | None
+    conversation: Conversation | None
+    messages: list[Message]
+    crisis_region: str
+
+    @property
+    def model_name(self) -> str | None: ...
+
+    def refresh_list(self) -> None: ...
+
+    def count_context(self) -> None: ...
+
+
 class ChatTurns:
-    def __init__(self, session: ChatSession) -> None:
+    def __init__(self, session: TurnHost) -> None:
         self._session = session
         self.request: int | None = None  # the reply streaming now
         self._saver: ReplySaver | None = None

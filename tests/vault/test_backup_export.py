@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.export import PLAINTEXT_WARNING, as_json, as_markdown, collect
 from app.vault.backup_file import read_backup, write_backup
 from app.vault.errors import (
     BackupUnreadable,
@@ -18,7 +19,6 @@ from app.vault.errors import (
     VaultDiskFull,
     WrongBackupPassphrase,
 )
-from app.vault.export import PLAINTEXT_WARNING, as_json, as_markdown, collect
 from app.vault.keys import KdfParams
 from app.vault.records import Version
 from app.vault.store import Vault

@@ -12,6 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from app.export import (
+    PLAINTEXT_WARNING,
+    as_json,
+    as_markdown,
+    collect,
+    collect_journal,
+)
 from app.journal.distortions import (
     DISTORTIONS_FILE,
     DistortionsFileInvalid,
@@ -25,13 +32,6 @@ from app.vault.errors import (
     MoodCheckinNotFound,
     RowTampered,
     ThoughtRecordNotFound,
-)
-from app.vault.export import (
-    PLAINTEXT_WARNING,
-    as_json,
-    as_markdown,
-    collect,
-    collect_journal,
 )
 from app.vault.keys import KdfParams
 from app.vault.records import THOUGHT_RECORD_STEPS, Emotion, ThoughtRecord

@@ -4,7 +4,6 @@ F2 renames, Delete deletes (after asking), Ctrl+F searches, Esc leaves the searc
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
@@ -24,34 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.common.dialogs import ask_to_delete
+from app.ui.common.search_hits import add_hit
 from app.vault.records import Conversation
 from app.vault.search import JOURNAL_KINDS, SearchHit
 
-# Markers the vault wraps matches in: control characters no message contains, so that the
-# snippet can be HTML-escaped first and the markers turned into bold after.
-MATCH_START, MATCH_END = "\x02", "\x03"
 _ID = Qt.ItemDataRole.UserRole
-
-
-def snippet_html(snippet: str) -> str:
-    escaped = html.escape(snippet)
-    return escaped.replace(MATCH_START, "<b>").replace(MATCH_END, "</b>")
-
-
-def add_hit(hits: QListWidget, where: str, snippet: str) -> QListWidgetItem:
-    """A search result in `hits`: where it was found, small, over the snippet with its matches
-    in bold."""
-    label = QLabel(f"<small>{html.escape(where)}</small><br>{snippet_html(snippet)}")
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setContentsMargins(4, 2, 4, 2)
-    item = QListWidgetItem()
-    item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                 f"{where}: {snippet.replace(MATCH_START, '').replace(MATCH_END, '')}")
-    item.setSizeHint(label.sizeHint())
-    hits.addItem(item)
-    hits.setItemWidget(item, label)
-    return item
 
 
 def _when(timestamp: str) -> str:

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.chat.markdown_render import copied_block, render_markdown
 from app.ui.chat.stats_footer import stats_line
 from app.ui.common.icons import icon
+from app.ui.common.markdown_render import copied_block, render_markdown
 from app.vault.records import Message, Version
 from app.vault.versions import in_use, versions
 

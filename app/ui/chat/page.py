@@ -29,7 +29,7 @@ from app.hub.catalog import good_for
 from app.hub.library import LibraryModel
 from app.journal.safety import SafetyResult
 from app.ui.chat.composer import Composer
-from app.ui.chat.conversation_list import MATCH_END, MATCH_START, ConversationList
+from app.ui.chat.conversation_list import ConversationList
 from app.ui.chat.conversation_settings import ConversationSettings
 from app.ui.chat.conversation_view import ConversationView
 from app.ui.chat.model_bar import ModelBar
@@ -37,6 +37,7 @@ from app.ui.common.background import SessionJobs, TaskThread
 from app.ui.common.dialogs import close_open, show_problem
 from app.ui.common.engine_worker import EngineHost
 from app.ui.common.safety_prompt import ask_to_continue
+from app.ui.common.search_hits import MATCH_END, MATCH_START
 from app.ui.common.widgets import heading_label
 from app.vault.records import Conversation, Message
 from app.vault.search import SearchHit

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.chat.conversation_list import add_hit
 from app.ui.common.dialogs import ask_to_delete
 from app.ui.common.icons import icon
+from app.ui.common.search_hits import add_hit
 from app.ui.journal.entry_editor import EntryEditor
 from app.vault.records import JournalEntry
 from app.vault.search import JOURNAL_ENTRY, MOOD_CHECKIN, THOUGHT_RECORD, SearchHit

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from app import __version__
 from app.errors import MiniGiantsError
+from app.export import PLAINTEXT_WARNING, Export, as_markdown
 from app.ui.common.background import TaskThread
 from app.ui.common.widgets import while_alive
-from app.vault.export import PLAINTEXT_WARNING, Export, as_markdown
 from app.vault.private_files import write_private
 
 ExportFormat = Literal["md", "pdf"]

@@ -23,16 +23,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import MiniGiantsError
+from app.export import Export, collect_journal
 from app.journal.care import JournalCare
 from app.journal.companion import record_text
 from app.journal.entry_draft import EntryDraft, save_draft
 from app.journal.safety import SafetyResult
-from app.ui.chat.conversation_list import MATCH_END, MATCH_START
 from app.ui.common.background import SessionJobs, TaskThread
 from app.ui.common.dialogs import close_open, show_problem
 from app.ui.common.engine_worker import EngineHost
 from app.ui.common.icons import icon
 from app.ui.common.safety_prompt import ask_to_continue
+from app.ui.common.search_hits import MATCH_END, MATCH_START
 from app.ui.common.widgets import heading_label
 from app.ui.journal.companion_flow import JournalCompanion
 from app.ui.journal.entries import EntriesView, entry_label
@@ -42,7 +43,6 @@ from app.ui.journal.mood_view import MoodView
 from app.ui.journal.reflection_dialog import ReflectionDialog
 from app.ui.journal.self_help_note import self_help_note
 from app.ui.journal.thought_records_view import ThoughtRecordsView
-from app.vault.export import Export, collect_journal
 from app.vault.records import JournalEntry, MoodCheckin, ThoughtRecord
 from app.vault.search import JOURNAL_ENTRY, MOOD_CHECKIN, THOUGHT_RECORD, SearchHit
 from app.vault.store import Vault

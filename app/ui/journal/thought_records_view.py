@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.chat.markdown_render import render_markdown
+from app.export import Export, as_markdown
 from app.ui.common.dialogs import ask_to_delete
 from app.ui.common.icons import icon
+from app.ui.common.markdown_render import render_markdown
 from app.ui.common.theme import is_dark
 from app.ui.journal.thought_record_wizard import ThoughtRecordWizard
-from app.vault.export import Export, as_markdown
 from app.vault.records import THOUGHT_RECORD_STEPS, ThoughtRecord
 
 NOTHING_CHOSEN = ("A thought record helps you look at a difficult moment step by step: what "

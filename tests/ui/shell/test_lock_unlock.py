@@ -13,7 +13,13 @@ from pytestqt.qtbot import QtBot
 
 from app.ui.journal.entry_editor import AUTOSAVE_MS
 from app.ui.shell.window import CHAT, JOURNAL, MODELS, SETTINGS, AppWindow
-from tests.ui.test_app_window import PASSPHRASE, first_run, open_window, send, windows
+from tests.ui.shell.test_app_window import (
+    PASSPHRASE,
+    first_run,
+    open_window,
+    send,
+    windows,
+)
 
 __all__ = ["windows"]  # the fixture, shared with the whole-app tests
 MARK = "FOCUSMARK"

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.export import PLAINTEXT_WARNING, Export, collect_journal
 from app.ui.common.background import TaskThread
 from app.ui.journal.export_dialog import (
     FILTERS,
@@ -23,7 +24,6 @@ from app.ui.journal.export_dialog import (
     export_to_file,
     write_export,
 )
-from app.vault.export import PLAINTEXT_WARNING, Export, collect_journal
 from app.vault.store import Vault
 from tests.ui.conftest import SLOW, run_on
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.hub.starter import STARTER_GOOD_FOR
 from app.ui.shell.welcome import STARTER
 from app.ui.shell.window import AppWindow
-from tests.ui.test_app_window import (
+from tests.ui.shell.test_app_window import (
     LOAD,
     REPLY,
     create_vault,

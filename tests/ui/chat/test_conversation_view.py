@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.ui.chat.conversation_view import PAGE_SIZE, ConversationView
-from app.ui.chat.markdown_render import DARK_CODE_STYLE, LIGHT_CODE_STYLE
 from app.ui.chat.message_widget import MessageWidget
 from app.ui.common import theme
+from app.ui.common.markdown_render import DARK_CODE_STYLE, LIGHT_CODE_STYLE
 from app.vault.records import Message, Version
 from app.vault.versions import choose_version, follow_wording
 
