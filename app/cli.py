@@ -87,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     _model_arguments(bench)
     bench.add_argument("--turns", type=int, default=5, help="turns of one growing conversation")
     bench.add_argument("--max-tokens", type=int, default=128, help="reply length per turn")
+    bench.add_argument("--switch", action="store_true",
+                       help="going back to a conversation of ~2,500 tokens: cold, warm and return")
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(handler=_bench)
     add_vault_commands(commands)
@@ -258,6 +260,9 @@ def _bench(args: argparse.Namespace) -> int:
     from app.engine import SamplingOptions
     from app.engine.bench import TurnResult, run_bench
 
+    if args.switch:
+        return _bench_switch(args)
+
     def show(result: TurnResult) -> None:
         if args.json:
             return
@@ -283,6 +288,25 @@ def _bench(args: argparse.Namespace) -> int:
         print(f"model {report.model}: loaded in {report.load_s:.2f} s; median prompt "
               f"{_rate(report.median_prompt_tokens_per_s)}, decode "
               f"{_rate(report.median_decode_tokens_per_s)}")
+    return 0
+
+
+def _bench_switch(args: argparse.Namespace) -> int:
+    from app.engine import SamplingOptions
+    from app.engine.switch_bench import run_switch_bench
+
+    report = run_switch_bench(_model_path(args), _load_options(args),
+                              SamplingOptions(temperature=0, max_tokens=args.max_tokens, seed=0))
+    if args.json:
+        print(json.dumps(asdict(report)))
+        return 0
+    print(f"model {report.model}, a conversation of {report.conversation_tokens:,} tokens")
+    print(f"cold   TTFT {_ms(report.cold_ttft_s)}  ({report.cold_evaluated:,} evaluated)")
+    print(f"warm   TTFT {_ms(report.warm_ttft_s)}")
+    print(f"return TTFT {_ms(report.return_ttft_s)}  ({report.return_evaluated:,} evaluated, "
+          f"restore {_ms(report.restore_s).strip()}, {report.state_bytes / 1024**2:.1f} MiB kept)")
+    print(f"return without the kept cache (before): TTFT {_ms(report.unkept_return_ttft_s)}; "
+          f"{report.unkept_return_ttft_s / report.return_ttft_s:.0f}x slower")
     return 0
 
 

@@ -23,7 +23,14 @@ class ChatEngine(Protocol):
     @property
     def is_loaded(self) -> bool: ...
 
-    def generate(self, messages: list[ChatMessage], sampling: SamplingOptions) -> int: ...
+    def generate(self, messages: list[ChatMessage], sampling: SamplingOptions,
+                 conversation: str | None = None) -> int:
+        """A reply to `messages`, the turn of `conversation`: the engine keeps each
+        conversation's KV cache while another is used, so going back evaluates only what is new."""
+
+    def forget(self, conversation: str | None = None) -> None:
+        """Drop the kept KV cache of `conversation` (deleted), or of every one (the vault
+        locked)."""
 
     def count(self, messages: list[ChatMessage]) -> int: ...
 

@@ -74,6 +74,7 @@ class ChatSession:
         first), drop the answers of jobs still running, and forget everything shown."""
         self.turns.abandon()
         self.jobs.end()
+        self.engine.forget()  # a KV cache is the conversations' text in another form
         self._shown_once = False
         self._count_request = None
         self.vault = None
@@ -139,6 +140,7 @@ class ChatSession:
             return
 
         def deleted(_: None) -> None:
+            self.engine.forget(conversation_id)
             if self.conversation and self.conversation.id == conversation_id:
                 self.new_conversation()
             self.refresh_list()

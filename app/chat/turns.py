@@ -233,7 +233,8 @@ class ChatTurns:
         session.view.hide_notice()
         session.view.start_reply()
         session.view.turn_started()
-        self.request = session.engine.generate(prompt, sampling_of(session.conversation))
+        self.request = session.engine.generate(prompt, sampling_of(session.conversation),
+                                               session.conversation.id)
 
     def stop(self) -> None:
         if self.request is not None:

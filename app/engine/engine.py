@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 
+from app.engine.cache_states import CacheState, CacheStates, copy_in, copy_out
 from app.engine.context_fit import REFILL, ContextFit, fit_messages
 from app.engine.errors import EngineClosed
 from app.engine.gguf_file import ModelFacts, inspect_gguf
@@ -100,6 +101,7 @@ class Engine:
         self._cached: list[int] = []  # exactly the tokens in llama.cpp's KV cache, in order
         self._active: ChatStream | None = None
         self._anchor: tuple[int, ChatMessage] | None = None  # where the last fitted history began
+        self.states = CacheStates()  # the KV caches of conversations the engine does not hold now
 
     @classmethod
     def load(
@@ -151,6 +153,24 @@ class Engine:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    def switch_to(self, conversation: str | None) -> None:
+        """Before a turn of `conversation` (None: a turn of no conversation, e.g. the journal's
+        companion): the cache of the conversation held now is kept, and `conversation`'s comes
+        back when it was kept, so only what is new in it is evaluated (cache_states.py)."""
+        states = self.states
+        if conversation == states.current:
+            return
+        _, context = self._require()
+        if states.current is not None and self._cached:
+            states.keep(states.current,
+                        CacheState(tuple(self._cached), self._anchor, copy_out(context)))
+        state = states.take(conversation) if conversation is not None else None
+        if state is not None:
+            restored = copy_in(context, state.data)
+            self._cached = list(state.tokens) if restored else []
+            self._anchor = state.anchor if restored else None
+        states.current = conversation
 
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         self._require()

@@ -21,7 +21,8 @@ class InlineEngine:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._session: ChatSession | None = None
-        self._pending: deque[tuple[int, list[ChatMessage], SamplingOptions | None]] = deque()
+        self._pending: deque[tuple[int, list[ChatMessage], SamplingOptions | None, str | None]] \
+            = deque()
         self._last_request = 0
 
     @property
@@ -40,11 +41,15 @@ class InlineEngine:
         """Where what comes of each request goes."""
         self._session = session
 
-    def generate(self, messages: list[ChatMessage], sampling: SamplingOptions) -> int:
-        return self._queue(messages, sampling)
+    def generate(self, messages: list[ChatMessage], sampling: SamplingOptions,
+                 conversation: str | None = None) -> int:
+        return self._queue(messages, sampling, conversation)
 
     def count(self, messages: list[ChatMessage]) -> int:
-        return self._queue(messages, None)
+        return self._queue(messages, None, None)
+
+    def forget(self, conversation: str | None = None) -> None:
+        self._engine.states.forget(conversation)
 
     def cancel(self) -> None:
         self._engine.cancel()
@@ -54,11 +59,12 @@ class InlineEngine:
         session = self._session
         assert session is not None, "answer(session) first"
         while self._pending:
-            request, messages, sampling = self._pending.popleft()
+            request, messages, sampling, conversation = self._pending.popleft()
             if sampling is None:
                 session.on_counted(request, self._engine.count_tokens(messages))
                 continue
             try:
+                self._engine.switch_to(conversation)
                 stream = self._engine.chat(messages, sampling)
                 for delta in stream:
                     session.on_chunk(request, delta)
@@ -68,7 +74,8 @@ class InlineEngine:
             assert stream.stats is not None
             session.on_finished(request, stream.stats)
 
-    def _queue(self, messages: list[ChatMessage], sampling: SamplingOptions | None) -> int:
+    def _queue(self, messages: list[ChatMessage], sampling: SamplingOptions | None,
+               conversation: str | None) -> int:
         self._last_request += 1
-        self._pending.append((self._last_request, messages, sampling))
+        self._pending.append((self._last_request, messages, sampling, conversation))
         return self._last_request

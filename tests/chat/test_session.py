@@ -20,6 +20,7 @@ from app.vault.search import SearchHit
 from app.vault.store import Vault
 from app.vault.versions import answers_to, in_use, versions
 from tests.chat.inline import InlineEngine
+from tests.engine.helpers import long_text
 from tests.inline_jobs import InlineJobs
 
 SHORT = {"temperature": 0.0, "max_tokens": 24}
@@ -283,3 +284,21 @@ def test_search_finds_a_message_and_opening_the_hit_opens_its_conversation(chat:
     assert "[lighthouses]" in hit.snippet.lower()
     chat.run(lambda: chat.session.open_hit(hit))
     assert chat.session.conversation == wanted and chat.view.title == wanted.title
+
+
+def test_going_back_to_a_conversation_evaluates_only_whats_new_and_locking_forgets_it(
+        chat: Chat, engine: Engine) -> None:
+    chat.run(lambda: chat.session.save_settings("", {"temperature": 0.0, "max_tokens": 16}))
+    chat.send(f"Summarise this: {long_text(300)}")
+    first = chat.session.conversation
+    assert first is not None
+    chat.run(chat.session.new_conversation)
+    chat.send("Say hello.")
+    chat.run(lambda: chat.session.open_conversation(first.id))
+    chat.send("Thank you.")
+    reply = chat.stored()[-1]
+    assert reply.stats["evaluated_tokens"] < 40 < 300 < reply.stats["prompt_tokens"], \
+        "its kept cache came back: only the last reply and the new message were evaluated"
+    assert engine.states.kept_bytes > 0, "the other conversation's cache is kept meanwhile"
+    chat.session.close()
+    assert engine.states.kept_bytes == 0, "a KV cache is the conversation in another form"

@@ -9,6 +9,7 @@ import numpy as np
 from gguf.scripts.gguf_new_metadata import copy_with_new_metadata
 
 from app.engine import ChatMessage, ChatStream
+from app.engine.switch_bench import long_text as long_text  # the benchmark's prose
 
 SYSTEM = ChatMessage("system", "You are a helpful assistant.")
 
@@ -25,15 +26,6 @@ def conversation(*user_turns: str, replies: tuple[str, ...] = ()) -> list[ChatMe
 
 def drain(stream: ChatStream) -> str:
     return "".join(stream)
-
-
-def long_text(words: int) -> str:
-    """Varied English prose, so the tokenizer cannot merge it into a few tokens."""
-    vocabulary = (
-        "river mountain lantern quiet harbor garden window silver morning letter bridge meadow "
-        "candle thunder orchard pebble violin compass feather market winter station"
-    ).split()
-    return " ".join(vocabulary[(i * 7 + i // 5) % len(vocabulary)] for i in range(words))
 
 
 def copy_without_chat_template(source: Path, target: Path) -> Path:

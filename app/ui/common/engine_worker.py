@@ -54,12 +54,14 @@ class EngineWorker(QObject):
         self.load_progress.emit(fraction)
         return True
 
-    @Slot(int, object, object)
-    def generate(self, request: int, messages: list[ChatMessage], sampling: SamplingOptions) -> None:
+    @Slot(int, object, object, object)
+    def generate(self, request: int, messages: list[ChatMessage], sampling: SamplingOptions,
+                 conversation: str | None) -> None:
         if self._engine is None:
             self.failed.emit(request, NoModelLoaded())
             return
         try:
+            self._engine.switch_to(conversation)
             stream = self._engine.chat(messages, sampling)
             for delta in stream:
                 self.chunk.emit(request, delta)
@@ -75,6 +77,7 @@ class EngineWorker(QObject):
             self.failed.emit(request, NoModelLoaded())
             return
         try:
+            self._engine.switch_to(None)  # the conversation's cache is kept through the job
             result = job(self._engine)
         except MiniGiantsError as error:
             self.failed.emit(request, error)
@@ -89,6 +92,11 @@ class EngineWorker(QObject):
     def count(self, request: int, messages: list[ChatMessage]) -> None:
         if self._engine is not None:
             self.counted.emit(request, self._engine.count_tokens(messages))
+
+    @Slot(object)
+    def forget(self, conversation: str | None) -> None:
+        if self._engine is not None:
+            self._engine.states.forget(conversation)
 
     def cancel(self) -> None:
         """Any thread: stop the reply being generated."""
@@ -107,7 +115,8 @@ class EngineHost(QObject):
     """The GUI thread's handle on the engine thread."""
 
     _load = Signal(str, object)
-    _generate = Signal(int, object, object)
+    _generate = Signal(int, object, object, object)
+    _forget = Signal(object)
     _count = Signal(int, object)
     _run = Signal(int, object)
     _unload = Signal()
@@ -123,6 +132,7 @@ class EngineHost(QObject):
         self.worker.moveToThread(self._thread)
         self._load.connect(self.worker.load)
         self._generate.connect(self.worker.generate)
+        self._forget.connect(self.worker.forget)
         self._count.connect(self.worker.count)
         self._run.connect(self.worker.run)
         self._unload.connect(self.worker.unload)
@@ -138,11 +148,17 @@ class EngineHost(QObject):
         self.facts = None
         self._load.emit(str(path), options)
 
-    def generate(self, messages: list[ChatMessage], sampling: SamplingOptions) -> int:
-        """Starts a reply; its chunks and end come on `worker.chunk/finished/failed` with this id."""
+    def generate(self, messages: list[ChatMessage], sampling: SamplingOptions,
+                 conversation: str | None = None) -> int:
+        """Starts a reply, the turn of `conversation`; its chunks and end come on
+        `worker.chunk/finished/failed` with this id."""
         request = next(self._requests)
-        self._generate.emit(request, messages, sampling)
+        self._generate.emit(request, messages, sampling, conversation)
         return request
+
+    def forget(self, conversation: str | None = None) -> None:
+        """Drop the kept KV cache of `conversation`, or of every one, after what was asked."""
+        self._forget.emit(conversation)
 
     def count(self, messages: list[ChatMessage]) -> int:
         request = next(self._requests)
