@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 import llama_cpp
 import psutil
@@ -43,6 +44,17 @@ class CacheState:
     @property
     def size(self) -> int:
         return len(self.data)
+
+
+class Spill(Protocol):
+    """Where a kept cache goes when memory cannot hold it, or the model or the app closes: sealed
+    on disk (app/chat/sealed_spill.py). `load` gives None for a cache it cannot vouch for."""
+
+    def save(self, conversation: str, state: CacheState) -> None: ...
+
+    def load(self, conversation: str) -> CacheState | None: ...
+
+    def delete(self, conversation: str) -> None: ...
 
 
 def copy_out(context: Context) -> bytes:
@@ -76,6 +88,7 @@ class CacheStates:
         self.budget = default_budget() if budget is None else budget
         self._kept: OrderedDict[str, CacheState] = OrderedDict()
         self.current: str | None = None  # the conversation whose cache the engine holds
+        self.spill: Spill | None = None  # while the vault is unlocked
 
     @property
     def kept_bytes(self) -> int:
@@ -86,15 +99,29 @@ class CacheStates:
 
     def keep(self, conversation: str, state: CacheState) -> None:
         self._kept.pop(conversation, None)
-        if state.size > self.budget:
-            return
         self._kept[conversation] = state
         while self.kept_bytes > self.budget:
-            self._kept.popitem(last=False)
+            # Bigger than the whole budget: it goes alone, and the others stay.
+            evicted = conversation if state.size > self.budget else next(iter(self._kept))
+            evicted_state = self._kept.pop(evicted)
+            if self.spill is not None:
+                self.spill.save(evicted, evicted_state)
 
     def take(self, conversation: str) -> CacheState | None:
-        """The kept cache of `conversation`, no longer kept here (it goes back into the engine)."""
-        return self._kept.pop(conversation, None)
+        """The kept cache of `conversation`, no longer kept here (it goes back into the engine);
+        from the spill when memory no longer holds it."""
+        state = self._kept.pop(conversation, None)
+        if state is None and self.spill is not None:
+            state = self.spill.load(conversation)
+        return state
+
+    def spill_all(self) -> None:
+        """Every cache kept in memory to the spill (the model or the app closes, the vault
+        locks); memory keeps none of them."""
+        if self.spill is not None:
+            for conversation, state in self._kept.items():
+                self.spill.save(conversation, state)
+        self._kept.clear()
 
     def forget(self, conversation: str | None = None) -> None:
         """Drop one conversation's cache (deleted), or every one (the vault locked, the model
@@ -105,3 +132,5 @@ class CacheStates:
             self._kept.clear()
         else:
             self._kept.pop(conversation, None)
+            if self.spill is not None:
+                self.spill.delete(conversation)

@@ -162,15 +162,32 @@ class Engine:
         if conversation == states.current:
             return
         _, context = self._require()
-        if states.current is not None and self._cached:
-            states.keep(states.current,
-                        CacheState(tuple(self._cached), self._anchor, copy_out(context)))
+        self.keep_current()
         state = states.take(conversation) if conversation is not None else None
         if state is not None:
             restored = copy_in(context, state.data)
             self._cached = list(state.tokens) if restored else []
             self._anchor = state.anchor if restored else None
         states.current = conversation
+
+    def keep_current(self) -> None:
+        """Keep the cache held now among the conversations' (before the model closes, or the
+        vault locks and the kept caches are sealed away)."""
+        states = self.states
+        _, context = self._require()
+        if states.current is not None and self._cached:
+            states.keep(states.current,
+                        CacheState(tuple(self._cached), self._anchor, copy_out(context)))
+
+    def cache_identity(self) -> str:
+        """What a kept cache is valid for: this model file and the load options that shape the
+        cache; a cache saved under another identity is never used."""
+        stat = self.facts.path.stat()
+        options = self.options
+        return "|".join(str(part) for part in (
+            self.facts.path.name, stat.st_size, stat.st_mtime_ns, options.n_ctx,
+            options.kv_cache_type, options.flash_attention, options.lora_path,
+            options.lora_scale, self.template.source))
 
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         self._require()
