@@ -35,6 +35,12 @@ def vault_path() -> Path:
     return data_dir() / "vault.db"
 
 
+def kv_states_dir() -> Path:
+    """Where conversations' KV caches are kept, sealed with the vault's key (app/vault/
+    state_files.py), so going back to a conversation after a restart is quick."""
+    return data_dir() / "kv-states"
+
+
 def keep_private() -> None:
     """At every start, before anything is written: what this process creates is its owner's
     alone (the vault, its journal files, ui.ini, the log, downloads, exports), and what an

@@ -53,6 +53,7 @@ from app.vault.rows import (
 from app.vault.schema import NewerSchema, migrate, schema_version
 from app.vault.search import SearchHit, SearchIndex
 from app.vault.settings import VaultSettings
+from app.vault.state_files import StateFiles, state_key
 from app.vault.thought_records import ThoughtRecords
 
 
@@ -189,6 +190,11 @@ class Vault:
         return WrappedKey.from_json(rows[0]["wrapped"])
 
     # -- search -----------------------------------------------------------------------------
+
+    def state_files(self, folder: Path) -> StateFiles:
+        """The sealed KV-cache files in `folder`, under a key derived from the data key (the
+        vault must be unlocked); they stay usable after a lock only as long as they are held."""
+        return StateFiles(folder, state_key(self._sealed.require_key()))
 
     def search(self, text: str, *, limit: int = 50,
                highlight: tuple[str, str] = ("[", "]")) -> list[SearchHit]:

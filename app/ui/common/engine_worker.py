@@ -12,9 +12,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from app.chat.sealed_spill import SealedSpill
 from app.engine import ChatMessage, Engine, LoadOptions, ModelFacts, SamplingOptions
 from app.errors import MiniGiantsError
 from app.ui.common.background import UnexpectedError
+from app.vault.state_files import StateFiles
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class EngineWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._engine: Engine | None = None
+        self._files: StateFiles | None = None  # where caches are sealed, while unlocked
 
     @Slot(str, object)
     def load(self, path: str, options: LoadOptions) -> None:
@@ -48,6 +51,7 @@ class EngineWorker(QObject):
         except MiniGiantsError as error:
             self.load_failed.emit(error)
             return
+        self._attach_files()
         self.loaded.emit(self._engine.facts, self._engine.n_ctx)
 
     def _progress(self, fraction: float) -> bool:
@@ -94,8 +98,31 @@ class EngineWorker(QObject):
             self.counted.emit(request, self._engine.count_tokens(messages))
 
     @Slot(object)
-    def forget(self, conversation: str | None) -> None:
+    def keep_states_in(self, files: StateFiles) -> None:
+        """The vault is unlocked: conversations' caches may be sealed into `files` from now on."""
+        self._files = files
+        self._attach_files()
+
+    def _attach_files(self) -> None:
+        if self._engine is not None and self._files is not None:
+            self._engine.states.spill = SealedSpill(self._files, self._engine.cache_identity())
+
+    def _seal_kept(self) -> None:
+        """Every cache the engine keeps, and the one it holds, sealed to disk (if unlocked)."""
         if self._engine is not None:
+            self._engine.keep_current()
+            self._engine.states.spill_all()
+
+    @Slot(object)
+    def forget(self, conversation: str | None) -> None:
+        """One conversation's cache (deleted), or, as the vault locks, every one from memory:
+        sealed to disk first, then the key is let go."""
+        if conversation is None:
+            self._seal_kept()
+            self._files = None
+        if self._engine is not None:
+            if conversation is None:
+                self._engine.states.spill = None
             self._engine.states.forget(conversation)
 
     def cancel(self) -> None:
@@ -107,6 +134,7 @@ class EngineWorker(QObject):
     @Slot()
     def unload(self) -> None:
         if self._engine is not None:
+            self._seal_kept()
             self._engine.close()
             self._engine = None
 
@@ -117,6 +145,7 @@ class EngineHost(QObject):
     _load = Signal(str, object)
     _generate = Signal(int, object, object, object)
     _forget = Signal(object)
+    _keep_states_in = Signal(object)
     _count = Signal(int, object)
     _run = Signal(int, object)
     _unload = Signal()
@@ -133,6 +162,7 @@ class EngineHost(QObject):
         self._load.connect(self.worker.load)
         self._generate.connect(self.worker.generate)
         self._forget.connect(self.worker.forget)
+        self._keep_states_in.connect(self.worker.keep_states_in)
         self._count.connect(self.worker.count)
         self._run.connect(self.worker.run)
         self._unload.connect(self.worker.unload)
@@ -155,6 +185,10 @@ class EngineHost(QObject):
         request = next(self._requests)
         self._generate.emit(request, messages, sampling, conversation)
         return request
+
+    def keep_states_in(self, files: StateFiles) -> None:
+        """Conversations' caches may be sealed into `files` (given after each unlock)."""
+        self._keep_states_in.emit(files)
 
     def forget(self, conversation: str | None = None) -> None:
         """Drop the kept KV cache of `conversation`, or of every one, after what was asked."""

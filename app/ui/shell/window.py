@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.datadir import data_dir, vault_path
+from app.datadir import data_dir, kv_states_dir, vault_path
 from app.engine import ModelFacts
 from app.engine.hardware import HardwareReport, hardware_report
 from app.errors import MiniGiantsError
@@ -218,6 +218,9 @@ class AppWindow(QMainWindow):
         self.chat.open_vault(self.vault)
         self.chat.composer.take_focus()
         self.journal.open_vault(self.vault)
+        vault = self.vault
+        self.vault_jobs.submit(lambda: vault.state_files(kv_states_dir()),
+                               self.engine.keep_states_in, what="opening the kept caches")
         self._refresh_models()
         self.idle.arm(True)
 

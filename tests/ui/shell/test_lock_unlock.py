@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
+from app.datadir import data_dir
 from app.ui.journal.entry_editor import AUTOSAVE_MS
 from app.ui.shell.window import CHAT, JOURNAL, MODELS, SETTINGS, AppWindow
 from tests.ui.shell.test_app_window import (
@@ -98,3 +99,30 @@ def test_after_unlocking_keys_reach_only_the_page_on_screen(qtbot: QtBot,
         assert shown.endswith(MARK)
         if page != JOURNAL:
             target.clear()
+
+
+def test_a_conversations_cache_is_sealed_on_lock_and_going_back_after_unlock_is_quick(
+        qtbot: QtBot, windows: list[AppWindow]) -> None:
+    """Lock seals the kept KV caches to the data folder, where nothing of the conversation can be
+    read; after unlocking, going back to it restores its cache instead of evaluating it again."""
+    window = open_window(qtbot, windows)
+    first_run(qtbot, window)
+    chat = window.chat
+    send(qtbot, window, f"Remember the {MARK}: the keeper lights the lamp at dusk.")
+    first = chat.session.conversation
+    assert first is not None
+    chat.session.new_conversation()
+    send(qtbot, window, "Say hello.")
+    lock_and_unlock(qtbot, window)
+    sealed = list((data_dir() / "kv-states").glob("*.kv"))
+    assert len(sealed) == 2, "both conversations' caches, sealed"
+    for path in data_dir().rglob("*"):
+        if path.is_file():
+            assert MARK.encode() not in path.read_bytes(), path
+
+    qtbot.waitUntil(lambda: chat.session.conversation is not None, timeout=10_000)  # the newest
+    chat.session.open_conversation(first.id)
+    qtbot.waitUntil(lambda: chat.session.conversation is not None
+                    and chat.session.conversation.id == first.id, timeout=10_000)
+    back = send(qtbot, window, "Thank you.")
+    assert back.stats["evaluated_tokens"] < 30 < back.stats["prompt_tokens"]
