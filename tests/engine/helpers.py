@@ -8,8 +8,8 @@ import gguf
 import numpy as np
 from gguf.scripts.gguf_new_metadata import copy_with_new_metadata
 
+from app.chat.switch_bench import long_text as long_text  # the benchmark's prose
 from app.engine import ChatMessage, ChatStream
-from app.engine.switch_bench import long_text as long_text  # the benchmark's prose
 
 SYSTEM = ChatMessage("system", "You are a helpful assistant.")
 

@@ -1,14 +1,19 @@
 """Measure going back to a conversation (`minigiants bench --switch`): one conversation of about
 2,500 tokens, its first turn (cold), its next turn (warm), and a turn after one in another
-conversation (return), with the time to restore its kept KV cache and the bytes kept for it; then
-the same return with the cache not kept, as the app did before (the baseline)."""
+conversation (return), with the time to restore its kept KV cache and the bytes kept for it; the
+same return with the cache not kept, as the app did before (the baseline); and the return after a
+restart: the cache sealed to disk as on quitting, the model loaded again, the cache read back,
+opened and restored (the model's load is not counted, as it is not in a time to first token)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.chat.sealed_spill import SealedSpill
 from app.engine.engine import Engine
 from app.engine.messages import (
     ChatMessage,
@@ -16,6 +21,7 @@ from app.engine.messages import (
     LoadOptions,
     SamplingOptions,
 )
+from app.vault.state_files import StateFiles, state_key
 
 SYSTEM = "You are a helpful assistant."
 LONG_WORDS = 2150  # about 2,500 tokens of this prose with SmolLM2's tokenizer
@@ -38,6 +44,7 @@ class SwitchReport:
     warm_ttft_s: float
     return_ttft_s: float  # restoring the kept cache included
     unkept_return_ttft_s: float  # the same return with the cache not kept: the baseline
+    restart_ttft_s: float  # after a restart: reading and opening the sealed cache included
     restore_s: float
     cold_evaluated: int
     return_evaluated: int
@@ -46,6 +53,13 @@ class SwitchReport:
 
 def run_switch_bench(path: str | Path, options: LoadOptions, sampling: SamplingOptions
                      ) -> SwitchReport:
+    with tempfile.TemporaryDirectory() as folder:
+        files = StateFiles(Path(folder), state_key(os.urandom(32)))
+        return _measure(path, options, sampling, files)
+
+
+def _measure(path: str | Path, options: LoadOptions, sampling: SamplingOptions,
+             files: StateFiles) -> SwitchReport:
     with Engine.load(path, options) as engine:
         engine.switch_to("long")
         question = f"Read this and tell me what it evokes: {long_text(LONG_WORDS)}"
@@ -67,6 +81,15 @@ def run_switch_bench(path: str | Path, options: LoadOptions, sampling: SamplingO
         engine.switch_to("long")
         unkept = _reply(engine, history, sampling)
         model = engine.facts.name
+        engine.states.spill = SealedSpill(files, engine.cache_identity())
+        engine.keep_current()
+        engine.states.spill_all()  # as when the app quits
+    with Engine.load(path, options) as restarted:
+        restarted.states.spill = SealedSpill(files, restarted.cache_identity())
+        began = time.perf_counter()
+        restarted.switch_to("long")
+        reopen_s = time.perf_counter() - began
+        _, after_restart = _reply(restarted, history, sampling)
     (_, cold_stats), (_, warm_stats), (_, back_stats), (_, unkept_stats) = cold, warm, back, unkept
     return SwitchReport(
         model=model,
@@ -75,6 +98,7 @@ def run_switch_bench(path: str | Path, options: LoadOptions, sampling: SamplingO
         warm_ttft_s=warm_stats.time_to_first_token_s or 0.0,
         return_ttft_s=restore_s + (back_stats.time_to_first_token_s or 0.0),
         unkept_return_ttft_s=unkept_stats.time_to_first_token_s or 0.0,
+        restart_ttft_s=reopen_s + (after_restart.time_to_first_token_s or 0.0),
         restore_s=restore_s,
         cold_evaluated=cold_stats.evaluated_tokens,
         return_evaluated=back_stats.evaluated_tokens,
