@@ -15,7 +15,8 @@ from app.vault.search import SearchHit
 
 class ChatEngine(Protocol):
     """The loaded model, answering one request at a time; what comes of a request arrives at the
-    session's `on_chunk`, `on_finished`, `on_failed` and `on_counted`, with the request's id."""
+    turns' `on_chunk`, `on_finished` and `on_failed` and at the session's `on_counted`, with the
+    request's id."""
 
     facts: ModelFacts | None
     n_ctx: int

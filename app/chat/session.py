@@ -10,8 +10,6 @@ import dataclasses
 from app.chat.history import UNTITLED, draft, prompt_for
 from app.chat.ports import ChatEngine, ChatView
 from app.chat.turns import ChatTurns
-from app.engine import GenerationStats
-from app.errors import MiniGiantsError
 from app.jobs import Jobs
 from app.vault.records import Conversation, Message
 from app.vault.search import JOURNAL_KINDS, SearchHit
@@ -200,18 +198,7 @@ class ChatSession:
         system = self.settings().system_prompt
         self._count_request = self.engine.count(prompt_for(system, self.messages))
 
-    # -- what the engine says ---------------------------------------------------------------
-
     def on_counted(self, request: int, tokens: int) -> None:
         if request == self._count_request:
             self.view.show_context(tokens, 0)
-
-    def on_chunk(self, request: int, text: str) -> None:
-        self.turns.on_chunk(request, text)
-
-    def on_finished(self, request: int, stats: GenerationStats) -> None:
-        self.turns.on_finished(request, stats)
-
-    def on_failed(self, request: int, error: MiniGiantsError) -> None:
-        self.turns.on_failed(request, error)
 

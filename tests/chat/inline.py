@@ -67,12 +67,12 @@ class InlineEngine:
                 self._engine.switch_to(conversation)
                 stream = self._engine.chat(messages, sampling)
                 for delta in stream:
-                    session.on_chunk(request, delta)
+                    session.turns.on_chunk(request, delta)
             except MiniGiantsError as error:
-                session.on_failed(request, error)
+                session.turns.on_failed(request, error)
                 continue
             assert stream.stats is not None
-            session.on_finished(request, stream.stats)
+            session.turns.on_finished(request, stream.stats)
 
     def _queue(self, messages: list[ChatMessage], sampling: SamplingOptions | None,
                conversation: str | None) -> int:

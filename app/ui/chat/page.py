@@ -139,13 +139,13 @@ class ChatPage(QWidget):
         QShortcut(QKeySequence.StandardKey.Find, self, self.sidebar.focus_search)
 
     def _on_chunk(self, request: int, text: str) -> None:
-        self.session.on_chunk(request, text)
+        self.session.turns.on_chunk(request, text)
 
     def _on_finished(self, request: int, stats: GenerationStats) -> None:
-        self.session.on_finished(request, stats)
+        self.session.turns.on_finished(request, stats)
 
     def _on_failed(self, request: int, error: MiniGiantsError) -> None:
-        self.session.on_failed(request, error)
+        self.session.turns.on_failed(request, error)
 
     def _on_counted(self, request: int, tokens: int) -> None:
         self.session.on_counted(request, tokens)

@@ -108,8 +108,9 @@ class EngineWorker(QObject):
             self._engine.states.spill = SealedSpill(self._files, self._engine.cache_identity())
 
     def _seal_kept(self) -> None:
-        """Every cache the engine keeps, and the one it holds, sealed to disk (if unlocked)."""
-        if self._engine is not None:
+        """Every cache the engine keeps, and the one it holds, sealed to disk; nothing to do while
+        locked (copying the cache out would only be thrown away)."""
+        if self._engine is not None and self._engine.states.spill is not None:
             self._engine.keep_current()
             self._engine.states.spill_all()
 
