@@ -195,8 +195,11 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> int:
+    from app.chat.sealed_spill import kept_caches
+
     with open_unlocked(args) as vault:
         vault.conversations.delete(args.id)
+        kept_caches(vault).files.delete(args.id)  # its KV cache, sealed by `chat --conversation`
     print("Deleted.", file=sys.stderr)
     return 0
 

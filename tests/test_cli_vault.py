@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.engine.helpers import long_text
 
 
 def run(*args: str, home: Path, passphrase: str | None = "correct horse",
@@ -121,3 +124,29 @@ def test_export_backup_and_import_into_another_vault(private_home: Path, tmp_pat
     missing = run("vault", "import", str(exports / "nothing.mgbackup"), home=other_home,
                   passphrase="other words", backup_passphrase="backup words")
     assert missing.returncode == 2 and "No such file" in missing.stderr
+
+
+def test_a_saved_conversation_continues_from_its_sealed_cache_in_a_new_process(
+        private_home: Path) -> None:
+    """Each `chat --conversation` is a new process, as after a restart of the app: the cache the
+    last turn sealed comes back, so only the new turn is evaluated; it is on disk only sealed, and
+    deleting the conversation deletes it."""
+    assert run("vault", "init", home=private_home).returncode == 0
+    marker = "lighthouse keeper's secret"
+    flags = ("--json", "--temperature", "0", "--max-tokens", "8", "--seed", "1")
+    first = run("chat", *flags, "--save", f"Remember the {marker}. Then: {long_text(300)}",
+                home=private_home)
+    assert first.returncode == 0, first.stderr
+    opened = json.loads(first.stdout)
+    assert opened["stats"]["evaluated_tokens"] > 300
+    sealed = list((private_home / "kv-states").iterdir())
+    assert len(sealed) == 1 and marker.encode() not in sealed[0].read_bytes()
+
+    again = run("chat", *flags, "--conversation", opened["conversation"], "Thanks.",
+                home=private_home)
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["stats"]["evaluated_tokens"] < 40
+
+    assert run("conversations", "delete", opened["conversation"], home=private_home
+               ).returncode == 0
+    assert list((private_home / "kv-states").iterdir()) == []

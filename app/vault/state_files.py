@@ -70,7 +70,7 @@ class StateFiles:
         path = self._path(conversation)
         try:
             raw = path.read_bytes()
-        except FileNotFoundError:
+        except OSError:  # none kept, or none that can be read: evaluated as without one
             return None
         opened = self._open(raw, conversation, identity)
         if opened is None:

@@ -1,5 +1,6 @@
-"""What the page tests share: a real vault living on its own TaskThread, as in the app, and the
-app's look put back after a test that changes the theme."""
+"""What the page tests share: a real vault living on its own TaskThread and the engine on its
+own thread (no model loaded), as in the app, and the app's look put back after a test that changes
+the theme."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.ui.common.background import TaskThread
+from app.ui.common.engine_worker import EngineHost
 from app.ui.common.input_guard import install_input_guard
 from app.ui.common.theme import apply_theme
 from app.vault.store import Vault
@@ -49,6 +51,13 @@ def vault(vault_jobs: TaskThread, qtbot: QtBot, private_home: Path) -> Iterator[
     assert isinstance(created, Vault)
     yield created
     vault_jobs.submit(created.close)  # on its own thread; stopping the thread waits for it
+
+
+@pytest.fixture
+def engine_host() -> Iterator[EngineHost]:
+    host = EngineHost()
+    yield host
+    host.shut_down()
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.chat.sealed_spill import SealedSpill
+from app.chat.sealed_spill import KeptCaches, sealed_spill
 from app.engine import ChatMessage, Engine, LoadOptions, ModelFacts, SamplingOptions
 from app.errors import MiniGiantsError
 from app.ui.common.background import UnexpectedError
-from app.vault.state_files import StateFiles
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +36,12 @@ class EngineWorker(QObject):
     failed = Signal(int, object)  # request id, MiniGiantsError
     counted = Signal(int, int)  # request id, tokens
     ran = Signal(int, object)  # request id, what a job given the engine returned
+    kept_usage = Signal(object)  # bytes of sealed caches on disk (an int: Qt's int is 32 bits)
 
     def __init__(self) -> None:
         super().__init__()
         self._engine: Engine | None = None
-        self._files: StateFiles | None = None  # where caches are sealed, while unlocked
+        self._kept: KeptCaches | None = None  # where caches are sealed, while unlocked
 
     @Slot(str, object)
     def load(self, path: str, options: LoadOptions) -> None:
@@ -98,14 +98,40 @@ class EngineWorker(QObject):
             self.counted.emit(request, self._engine.count_tokens(messages))
 
     @Slot(object)
-    def keep_states_in(self, files: StateFiles) -> None:
-        """The vault is unlocked: conversations' caches may be sealed into `files` from now on."""
-        self._files = files
+    def keep_states_in(self, kept: KeptCaches) -> None:
+        """The vault is unlocked: conversations' caches may be sealed into `kept` from now on."""
+        self._kept = kept
         self._attach_files()
+        self.report_usage()  # for a Settings page shown before the vault's answer came
+
+    @Slot(object)
+    def set_disk_budget(self, budget: int) -> None:
+        """A new limit for the sealed caches, kept to at once (the oldest removed first)."""
+        if self._kept is None:
+            return
+        self._kept = KeptCaches(self._kept.files, budget)
+        self._kept.files.enforce(budget)
+        self._attach_files()
+        self.report_usage()
+
+    @Slot()
+    def report_usage(self) -> None:
+        if self._kept is not None:
+            self.kept_usage.emit(self._kept.files.usage())
+
+    @Slot()
+    def clear_kept(self) -> None:
+        """Every kept cache gone, from memory and from disk: going back to any conversation
+        evaluates it again."""
+        if self._engine is not None:
+            self._engine.states.forget(None)
+        if self._kept is not None:
+            self._kept.files.clear()
+        self.report_usage()
 
     def _attach_files(self) -> None:
-        if self._engine is not None and self._files is not None:
-            self._engine.states.spill = SealedSpill(self._files, self._engine.cache_identity())
+        if self._engine is not None:
+            self._engine.states.spill = sealed_spill(self._kept, self._engine)
 
     def _seal_kept(self) -> None:
         """Every cache the engine keeps, and the one it holds, sealed to disk; nothing to do while
@@ -120,11 +146,12 @@ class EngineWorker(QObject):
         sealed to disk first, then the key is let go."""
         if conversation is None:
             self._seal_kept()
-            self._files = None
+            self._kept = None
+            self._attach_files()
         if self._engine is not None:
-            if conversation is None:
-                self._engine.states.spill = None
-            self._engine.states.forget(conversation)
+            self._engine.states.forget(conversation)  # a deleted one's sealed file too
+        elif conversation is not None and self._kept is not None:
+            self._kept.files.delete(conversation)
 
     def cancel(self) -> None:
         """Any thread: stop the reply being generated."""
@@ -147,6 +174,9 @@ class EngineHost(QObject):
     _generate = Signal(int, object, object, object)
     _forget = Signal(object)
     _keep_states_in = Signal(object)
+    _set_disk_budget = Signal(object)
+    _report_usage = Signal()
+    _clear_kept = Signal()
     _count = Signal(int, object)
     _run = Signal(int, object)
     _unload = Signal()
@@ -164,6 +194,9 @@ class EngineHost(QObject):
         self._generate.connect(self.worker.generate)
         self._forget.connect(self.worker.forget)
         self._keep_states_in.connect(self.worker.keep_states_in)
+        self._set_disk_budget.connect(self.worker.set_disk_budget)
+        self._report_usage.connect(self.worker.report_usage)
+        self._clear_kept.connect(self.worker.clear_kept)
         self._count.connect(self.worker.count)
         self._run.connect(self.worker.run)
         self._unload.connect(self.worker.unload)
@@ -187,9 +220,19 @@ class EngineHost(QObject):
         self._generate.emit(request, messages, sampling, conversation)
         return request
 
-    def keep_states_in(self, files: StateFiles) -> None:
-        """Conversations' caches may be sealed into `files` (given after each unlock)."""
-        self._keep_states_in.emit(files)
+    def keep_states_in(self, kept: KeptCaches) -> None:
+        """Conversations' caches may be sealed into `kept` (given after each unlock)."""
+        self._keep_states_in.emit(kept)
+
+    def set_disk_budget(self, budget: int) -> None:
+        self._set_disk_budget.emit(budget)
+
+    def report_usage(self) -> None:
+        """The sealed caches' bytes on disk come on `worker.kept_usage` (while unlocked)."""
+        self._report_usage.emit()
+
+    def clear_kept(self) -> None:
+        self._clear_kept.emit()
 
     def forget(self, conversation: str | None = None) -> None:
         """Drop the kept KV cache of `conversation`, or of every one, after what was asked."""

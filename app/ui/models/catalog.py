@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 from app.engine.hardware import HardwareReport
 from app.hub.catalog import CatalogEntry, CatalogFile
 from app.hub.library import LibraryModel
+from app.ui.common.sizes import size_text
 from app.ui.models.downloads import DownloadRequest, DownloadState
-from app.ui.models.format import fit_text, parameters_text, row_picker, size_text
+from app.ui.models.format import fit_text, parameters_text, row_picker
 
 COLUMNS = ("Model", "Parameters", "Quantization", "Size", "Licence", "Based on", "Good for",
            "Fit here", "Status")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.hub.discover import FoundModel
-from app.ui.models.format import size_text
+from app.ui.common.sizes import size_text
 
 
 class DiscoveredDialog(QDialog):

@@ -1,5 +1,5 @@
-"""How the model manager page words numbers (sizes, parameter counts, download progress and fit
-verdicts) and lays out its tables, the same way in every tab."""
+"""How the model manager page words numbers (parameter counts, download progress and fit
+verdicts; sizes are common/sizes.py's) and lays out its tables, the same way in every tab."""
 
 from __future__ import annotations
 
@@ -7,21 +7,10 @@ from PySide6.QtWidgets import QAbstractItemView, QTableWidget
 
 from app.hub.download import Progress
 from app.hub.fit import FitEstimate, Verdict
-
-MIB = 1024**2
-GIB = 1024**3
+from app.ui.common.sizes import GIB, MIB
 
 # A sign beside each word, so the verdict reads at a glance without relying on colour.
 _VERDICT_SIGNS = {Verdict.FITS: "✓", Verdict.TIGHT: "!", Verdict.WONT_FIT: "✗"}
-
-
-def size_text(size: int | None, *, estimated: bool = False) -> str:
-    if size is None:
-        return "unknown"
-    about = "≈ " if estimated else ""
-    if size >= GIB:
-        return f"{about}{size / GIB:.1f} GiB"
-    return f"{about}{size / MIB:.0f} MiB"
 
 
 def parameters_text(parameters: float) -> str:

@@ -36,8 +36,9 @@ from app.hub.library import (
     VerifyResult,
 )
 from app.ui.common.background import TaskThread
+from app.ui.common.sizes import size_text
 from app.ui.models.discovered import DiscoveredDialog
-from app.ui.models.format import parameters_text, size_text
+from app.ui.models.format import parameters_text
 from app.ui.models.status import StatusLine
 
 COLUMNS = ("Model", "Architecture", "Parameters", "Quantization", "Context", "Chat template",

@@ -26,8 +26,9 @@ from app.hub.fit import estimate_fit
 from app.hub.hub_client import Hub, HubModelFile, HubRepo
 from app.hub.library import LibraryModel
 from app.ui.common.background import TaskThread
+from app.ui.common.sizes import size_text
 from app.ui.models.downloads import DownloadRequest
-from app.ui.models.format import fit_text, row_picker, size_text
+from app.ui.models.format import fit_text, row_picker
 from app.ui.models.status import StatusLine
 
 FILE_COLUMNS = ("File", "Quantization", "Size", "Fit here", "Status")

@@ -1,6 +1,6 @@
 """The Settings page: how the engine runs, how the app looks, privacy and security (auto-lock,
-offline mode, the Hugging Face access token, the vault passphrase, the data folder), whose crisis
-lines the safety net shows, and what Mini-Giants is.
+offline mode, the Hugging Face access token, the vault passphrase, the conversations' kept caches,
+the data folder), whose crisis lines the safety net shows, and what Mini-Giants is.
 
 Changes apply as they are made; there is no Apply button. Each change emits `preferences_changed`
 with the whole new Preferences, which the main window saves and applies; the theme is also applied
@@ -36,11 +36,13 @@ from app.engine import HardwareReport
 from app.journal.safety import INTERNATIONAL, crisis_regions, crisis_resources
 from app.journal.self_help import NOT_A_THERAPIST, SAFETY_NET_LIMITS
 from app.ui.common.background import TaskThread
+from app.ui.common.engine_worker import EngineHost
 from app.ui.common.icons import icon
 from app.ui.common.input_guard import wheel_never
 from app.ui.common.preferences import Preferences
 from app.ui.common.theme import apply_theme
 from app.ui.common.widgets import buddy_label, wrapping_label
+from app.ui.settings.kept_caches_box import KeptCachesBox
 from app.ui.settings.vault_boxes import PassphraseBox, TokenBox
 from app.vault.store import Vault
 
@@ -69,20 +71,22 @@ class SettingsPage(QWidget):
     lock_requested = Signal()
 
     def __init__(self, preferences: Preferences, *, data_folder: Path, vault_jobs: TaskThread,
-                 vault: Vault, parent: QWidget | None = None) -> None:
+                 vault: Vault, engine: EngineHost, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._preferences = preferences
         self._gpu_usable = True  # until the hardware report says otherwise
 
         self.token_box = TokenBox(vault_jobs, vault)
         self.passphrase_box = PassphraseBox(vault_jobs, vault)
+        self.kept_caches_box = KeptCachesBox(vault_jobs, vault, engine)
         about, self.version_label, self.not_a_therapist_label, self.safety_net_label = \
             _about_section()
         content = QWidget()
         column = QVBoxLayout(content)
         for section in (self._engine_section(), self._appearance_section(),
                         self._privacy_section(), self._crisis_section(), self.token_box,
-                        self.passphrase_box, self._data_section(data_folder), about):
+                        self.passphrase_box, self.kept_caches_box,
+                        self._data_section(data_folder), about):
             column.addWidget(section)
         column.addStretch(1)
         scroll = QScrollArea()
@@ -282,7 +286,9 @@ class SettingsPage(QWidget):
             self.token_box.token_edit,
             self.token_box.save_button, self.token_box.forget_button,
             self.passphrase_box.current_edit, fields.passphrase_edit, fields.confirm_edit,
-            fields.show_check, self.passphrase_box.change_button, self.data_folder_label,
+            fields.show_check, self.passphrase_box.change_button,
+            self.kept_caches_box.budget_spin, self.kept_caches_box.clear_button,
+            self.data_folder_label,
             self.open_folder_button,
         ]
         for before, after in zip(chain, chain[1:]):

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.datadir import data_dir, kv_states_dir, vault_path
+from app.chat.sealed_spill import kept_caches
+from app.datadir import data_dir, vault_path
 from app.engine import ModelFacts
 from app.engine.hardware import HardwareReport, hardware_report
 from app.errors import MiniGiantsError
@@ -200,7 +201,7 @@ class AppWindow(QMainWindow):
     def _enter_workspace(self) -> None:
         assert self.vault is not None
         settings = SettingsPage(self.preferences, data_folder=data_dir(),
-                                vault_jobs=self.vault_jobs, vault=self.vault)
+                                vault_jobs=self.vault_jobs, vault=self.vault, engine=self.engine)
         settings.preferences_changed.connect(self._preferences_changed)
         settings.lock_requested.connect(self.lock)
         if self._hardware is not None:
@@ -219,8 +220,8 @@ class AppWindow(QMainWindow):
         self.chat.composer.take_focus()
         self.journal.open_vault(self.vault)
         vault = self.vault
-        self.vault_jobs.submit(lambda: vault.state_files(kv_states_dir()),
-                               self.engine.keep_states_in, what="opening the kept caches")
+        self.vault_jobs.submit(lambda: kept_caches(vault), self.engine.keep_states_in,
+                               what="opening the kept caches")
         self._refresh_models()
         self.idle.arm(True)
 

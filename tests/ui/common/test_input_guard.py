@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.ui.common.background import TaskThread
+from app.ui.common.engine_worker import EngineHost
 from app.ui.common.preferences import Preferences
 from app.ui.settings.page import SettingsPage
 from app.vault.store import Vault
@@ -42,10 +43,10 @@ def value_of(widget: QWidget) -> int:
 
 
 @pytest.fixture
-def settings(qtbot: QtBot, vault_jobs: TaskThread, vault: Vault,
-             private_home: Path) -> SettingsPage:
+def settings(qtbot: QtBot, vault_jobs: TaskThread, vault: Vault, private_home: Path,
+             engine_host: EngineHost) -> SettingsPage:
     page = SettingsPage(Preferences(auto_lock_minutes=10), data_folder=private_home,
-                        vault_jobs=vault_jobs, vault=vault)
+                        vault_jobs=vault_jobs, vault=vault, engine=engine_host)
     qtbot.addWidget(page)
     page.resize(700, 300)  # shorter than its content: the page scrolls
     page.show()

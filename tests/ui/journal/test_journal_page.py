@@ -5,7 +5,6 @@ companion, and nothing left on screen after locking."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -63,13 +62,6 @@ def texts_in(widget: QWidget) -> str:
                 except TypeError:
                     pass
     return "\n".join(parts)
-
-
-@pytest.fixture
-def engine_host() -> Iterator[EngineHost]:
-    host = EngineHost()
-    yield host
-    host.shut_down()
 
 
 @pytest.fixture
