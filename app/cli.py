@@ -11,13 +11,19 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
 from app.cli_journal import add_commands as add_journal_commands
+from app.cli_model_options import (
+    add_model_arguments,
+    gpu_layers,
+    load_options,
+    model_path,
+)
 from app.cli_models import add_commands as add_model_commands
 from app.cli_safety import add_commands as add_safety_commands
+from app.cli_serve import add_commands as add_serve_commands
 from app.cli_vault import add_commands as add_vault_commands
 from app.cli_vault import add_passphrase_argument, open_unlocked
 from app.datadir import data_dir, keep_private
@@ -25,27 +31,7 @@ from app.errors import MiniGiantsError
 from app.logs import configure_logging
 
 if TYPE_CHECKING:  # the engine (and llama.cpp) is imported only by the commands that need it
-    from app.engine import LoadOptions
     from app.vault.store import Vault
-
-
-def _gpu_layers(text: str) -> int:
-    if text == "all":
-        return -1
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("use a number of layers, 0, or 'all'")
-    return value
-
-
-def _model_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", metavar="ID|PATH",
-                        help="a library model's id or a GGUF file (default: the starter model)")
-    parser.add_argument("--ctx", type=int, default=4096, help="context length (0 = as trained)")
-    parser.add_argument("--threads", type=int, help="decoding threads (default: physical cores)")
-    parser.add_argument(
-        "--gpu-layers", type=_gpu_layers, default=0, help="layers to offload: 0, N or 'all'"
-    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
                              "encrypted vault, the GUI toolkit) and exit")
     parser.add_argument("--model", metavar="ID|PATH",
                         help="with --self-test: the model to use (default: the starter model)")
-    parser.add_argument("--gpu-layers", type=_gpu_layers, default=0,
+    parser.add_argument("--gpu-layers", type=gpu_layers, default=0,
                         help="with --self-test: layers to offload: 0, N or 'all'")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -72,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     doctor.set_defaults(handler=_doctor)
 
     chat = commands.add_parser("chat", help="one chat turn, streamed to stdout")
-    _model_arguments(chat)
+    add_model_arguments(chat)
     chat.add_argument("--system", help="system prompt")
     chat.add_argument("--max-tokens", type=int, default=512)
     chat.add_argument("--temperature", type=float, default=0.7)
@@ -85,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.set_defaults(handler=_chat)
 
     bench = commands.add_parser("bench", help="load time, prompt and decode speed, time to first token")
-    _model_arguments(bench)
+    add_model_arguments(bench)
     bench.add_argument("--turns", type=int, default=5, help="turns of one growing conversation")
     bench.add_argument("--max-tokens", type=int, default=128, help="reply length per turn")
     bench.add_argument("--switch", action="store_true",
@@ -96,20 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     add_model_commands(commands)
     add_journal_commands(commands)
     add_safety_commands(commands)
+    add_serve_commands(commands)
     return parser
-
-
-def _model_path(args: argparse.Namespace) -> Path:
-    from app.hub.library import Library
-    from app.hub.starter import starter_model_path
-
-    return starter_model_path() if args.model is None else Library().path_of(args.model)
-
-
-def _load_options(args: argparse.Namespace) -> LoadOptions:
-    from app.engine import LoadOptions
-
-    return LoadOptions(n_ctx=args.ctx, n_threads=args.threads, n_gpu_layers=args.gpu_layers)
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -198,7 +172,7 @@ def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
     sampling = SamplingOptions(
         temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
     )
-    with Engine.load(_model_path(args), _load_options(args)) as engine:
+    with Engine.load(model_path(args), load_options(args)) as engine:
         if engine.template.is_fallback:
             print("Note: this model has no chat template; using ChatML.", file=sys.stderr)
         saver = None
@@ -288,7 +262,7 @@ def _bench(args: argparse.Namespace) -> int:
         )
 
     report = run_bench(
-        _model_path(args), _load_options(args), turns=args.turns,
+        model_path(args), load_options(args), turns=args.turns,
         sampling=SamplingOptions(temperature=0, max_tokens=args.max_tokens, seed=0),
         on_turn=show,
     )
@@ -307,7 +281,7 @@ def _bench_switch(args: argparse.Namespace) -> int:
     from app.chat.switch_bench import run_switch_bench
     from app.engine import SamplingOptions
 
-    report = run_switch_bench(_model_path(args), _load_options(args),
+    report = run_switch_bench(model_path(args), load_options(args),
                               SamplingOptions(temperature=0, max_tokens=args.max_tokens, seed=0))
     if args.json:
         print(json.dumps(asdict(report)))
@@ -365,7 +339,7 @@ def _self_test(args: argparse.Namespace) -> int:
         return check_qt()
 
     print(header(), flush=True)
-    model = _model_path(args) if args.model is not None else None
+    model = model_path(args) if args.model is not None else None
     try:
         steps = run_self_test(model, print_step, gpu_layers=args.gpu_layers,
                               extra_checks=[("the GUI toolkit", check_qt)])

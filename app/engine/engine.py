@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.engine.cache_states import CacheState, CacheStates, copy_in, copy_out
 from app.engine.context_fit import REFILL, ContextFit, fit_messages
-from app.engine.errors import EngineClosed
+from app.engine.errors import EngineClosed, MessageTooLong
 from app.engine.gguf_file import ModelFacts, inspect_gguf
 from app.engine.grammar import schema_grammar
 from app.engine.hardware import physical_cores
@@ -202,9 +202,6 @@ class Engine:
         started = time.perf_counter()  # time to first token counts the fitting too
         model, context = self._require()
         grammar = self._reply_grammar(model, sampling)
-        if self._active is not None:
-            self._active.close()  # a new request supersedes an unfinished one
-        context.abort.clear()
         # Keep room for the reply, but never so much that a long max_tokens empties the history.
         reply_room = min(sampling.max_tokens, context.n_ctx // 4)
         fit = fit_messages(
@@ -218,8 +215,31 @@ class Engine:
             refill=1.0 if context.can_shift else REFILL,
         )
         self._anchor = fit.anchor
+        return self._start(fit, sampling, grammar, self.template.stop_strings, started)
+
+    def complete(self, prompt: str, sampling: SamplingOptions = SamplingOptions()) -> ChatStream:
+        """Continue `prompt`, plain text without the chat template (the API's /v1/completions).
+        Raises MessageTooLong at once when it leaves no room for the reply."""
+        started = time.perf_counter()
+        _, context = self._require()
+        tokens = self.tokenizer.tokenize_text(prompt)
+        room = context.n_ctx - min(sampling.max_tokens, context.n_ctx // 4)
+        if len(tokens) > room:
+            raise MessageTooLong(len(tokens), room, context.n_ctx)
+        self._anchor = None
+        fit = ContextFit(messages=(), dropped=(), tokens=tuple(tokens))
+        return self._start(fit, sampling, None, (), started)
+
+    def _start(self, fit: ContextFit, sampling: SamplingOptions, grammar: str | None,
+               stop_strings: tuple[str, ...], started: float) -> ChatStream:
+        if self._active is not None:
+            self._active.close()  # a new request supersedes an unfinished one
+        self._require()[1].abort.clear()
+        # A grammar ends the reply itself (once complete it allows only end-of-turn tokens); a stop
+        # string inside a JSON string would cut the reply into invalid JSON.
+        stops = () if grammar else (*stop_strings, *sampling.stop)
         self._active = ChatStream(
-            self._generate(list(fit.tokens), sampling, grammar, fit.dropped, started), fit
+            self._generate(list(fit.tokens), sampling, grammar, stops, fit.dropped, started), fit
         )
         return self._active
 
@@ -257,6 +277,7 @@ class Engine:
         prompt: list[int],
         sampling: SamplingOptions,
         grammar: str | None,
+        stop_strings: tuple[str, ...],
         dropped: tuple[int, ...],
         started: float,
     ) -> Generator[str, None, GenerationStats]:
@@ -323,9 +344,7 @@ class Engine:
 
         sampler = Sampler(model, sampling, self._seed(sampling), grammar)
         utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        # A grammar ends the reply itself (once complete it allows only end-of-turn tokens); a stop
-        # string inside a JSON string would cut the reply into invalid JSON.
-        stops = StopStringFilter(() if grammar else self.template.stop_strings)
+        stops = StopStringFilter(stop_strings)
         reason, error = StopReason.LENGTH, None
         first_at = last_at = None
         try:

@@ -52,6 +52,8 @@ class SamplingOptions:
     # Structured output: the reply is JSON of this shape (a JSON schema), enforced token by token by
     # llama.cpp's grammar sampler. It is complete unless the turn stops for LENGTH or CANCELLED.
     json_schema: Mapping[str, object] | None = None
+    # More strings that end the reply (the template's own always do), cut off where they begin.
+    stop: tuple[str, ...] = ()
 
 
 class StopReason(str, enum.Enum):

@@ -52,5 +52,10 @@ class Tokenizer:
             tokens.insert(0, bos)
         return tokens
 
+    def tokenize_text(self, text: str) -> list[int]:
+        """Plain text as the model reads it (a completion's prompt): no template, the BOS token
+        where the model wants one, special tokens as written text."""
+        return self._model.tokenize(text, add_special=True, parse_special=False)
+
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         return len(self.tokenize_prompt(messages))

@@ -1,0 +1,1 @@
+"""The OpenAI-compatible API: programs on this computer use the model the app has loaded."""
