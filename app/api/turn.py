@@ -84,6 +84,10 @@ class Turn:
             with self._lock:
                 self._engine = None
 
+    def fail(self, error: MiniGiantsError) -> None:
+        """On the engine's thread, instead of `run`: it cannot be made (no model is loaded)."""
+        self._put(Failed(error))
+
     def drop(self) -> None:
         """Any thread: the program went away; stop this turn's generation, or never start it."""
         with self._lock:

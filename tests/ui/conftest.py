@@ -12,6 +12,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
 from app.ui.common.engine_worker import EngineHost
 from app.ui.common.input_guard import install_input_guard
@@ -58,6 +59,13 @@ def engine_host() -> Iterator[EngineHost]:
     host = EngineHost()
     yield host
     host.shut_down()
+
+
+@pytest.fixture
+def api_host(engine_host: EngineHost) -> Iterator[ApiHost]:
+    host = ApiHost(engine_host)
+    yield host
+    host.stop()
 
 
 @pytest.fixture

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from app.api.turn import Turn
 from app.chat.sealed_spill import KeptCaches, sealed_spill
 from app.engine import ChatMessage, Engine, LoadOptions, ModelFacts, SamplingOptions
 from app.errors import MiniGiantsError
@@ -37,11 +40,18 @@ class EngineWorker(QObject):
     counted = Signal(int, int)  # request id, tokens
     ran = Signal(int, object)  # request id, what a job given the engine returned
     kept_usage = Signal(object)  # bytes of sealed caches on disk (an int: Qt's int is 32 bits)
+    _api_turn_due = Signal()  # to itself, queued: the next API turn, after what the app asked
 
     def __init__(self) -> None:
         super().__init__()
         self._engine: Engine | None = None
         self._kept: KeptCaches | None = None  # where caches are sealed, while unlocked
+        # The API's turns wait here, not in the thread's event queue, so that the app's own
+        # requests go first: one turn is due at a time, and the next is asked for behind them.
+        self._api_lock = threading.Lock()
+        self._api_turns: deque[Turn] = deque()
+        self._api_unfinished = 0
+        self._api_turn_due.connect(self._run_api_turn, Qt.ConnectionType.QueuedConnection)
 
     @Slot(str, object)
     def load(self, path: str, options: LoadOptions) -> None:
@@ -91,6 +101,35 @@ class EngineWorker(QObject):
             self.failed.emit(request, UnexpectedError("asking the model"))
             return
         self.ran.emit(request, result)
+
+    def submit_api_turn(self, turn: Turn) -> None:
+        """Any thread (the API server's): run `turn` when the app's own requests are done."""
+        with self._api_lock:
+            self._api_turns.append(turn)
+            self._api_unfinished += 1
+            first = self._api_unfinished == 1
+        if first:
+            self._api_turn_due.emit()
+
+    def api_unfinished(self) -> int:
+        with self._api_lock:
+            return self._api_unfinished
+
+    @Slot()
+    def _run_api_turn(self) -> None:
+        with self._api_lock:
+            turn = self._api_turns.popleft()
+        try:
+            if self._engine is None:
+                turn.fail(NoModelLoaded())
+            else:
+                turn.run(self._engine)
+        finally:
+            with self._api_lock:
+                self._api_unfinished -= 1
+                more = self._api_unfinished > 0
+            if more:
+                self._api_turn_due.emit()  # behind whatever the app asked meanwhile
 
     @Slot(int, object)
     def count(self, request: int, messages: list[ChatMessage]) -> None:
@@ -219,6 +258,13 @@ class EngineHost(QObject):
         request = next(self._requests)
         self._generate.emit(request, messages, sampling, conversation)
         return request
+
+    def submit(self, turn: Turn) -> None:
+        """The API's EngineRunner (app/api/turn.py): from the server's thread."""
+        self.worker.submit_api_turn(turn)
+
+    def unfinished(self) -> int:
+        return self.worker.api_unfinished()
 
     def keep_states_in(self, kept: KeptCaches) -> None:
         """Conversations' caches may be sealed into `kept` (given after each unlock)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from app.api.listen import DEFAULT_PORT
 from app.datadir import data_dir
 from app.engine import LoadOptions
 from app.journal.safety import crisis_regions
@@ -33,6 +34,8 @@ class Preferences:
     # whose crisis lines the safety net shows: "" = this computer's region, else a region code
     # from crisis_regions() ("international" included)
     crisis_region: str = ""
+    api_enabled: bool = False  # the OpenAI-compatible API for programs on this computer
+    api_port: int = DEFAULT_PORT
 
     def load_options(self) -> LoadOptions:
         return LoadOptions(n_ctx=self.context_length, n_threads=self.threads or None,
@@ -61,6 +64,8 @@ def load_preferences() -> Preferences:
         values["theme"] = "system"
     if values["kv_cache_type"] not in KV_CACHE_TYPES:
         values["kv_cache_type"] = "f16"
+    if not 1024 <= values["api_port"] <= 65535:
+        values["api_port"] = DEFAULT_PORT
     if values["crisis_region"] not in {code for code, _ in crisis_regions()}:
         values["crisis_region"] = ""  # also a region dropped from the data file since
     return Preferences(**values)

@@ -1,6 +1,7 @@
 """The Settings page: how the engine runs, how the app looks, privacy and security (auto-lock,
 offline mode, the Hugging Face access token, the vault passphrase, the conversations' kept caches,
-the data folder), whose crisis lines the safety net shows, and what Mini-Giants is.
+the API for programs on this computer, the data folder), whose crisis lines the safety net shows,
+and what Mini-Giants is.
 
 Changes apply as they are made; there is no Apply button. Each change emits `preferences_changed`
 with the whole new Preferences, which the main window saves and applies; the theme is also applied
@@ -31,10 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
 from app.engine import HardwareReport
 from app.journal.safety import INTERNATIONAL, crisis_regions, crisis_resources
-from app.journal.self_help import NOT_A_THERAPIST, SAFETY_NET_LIMITS
+from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
 from app.ui.common.engine_worker import EngineHost
 from app.ui.common.icons import icon
@@ -42,6 +42,8 @@ from app.ui.common.input_guard import wheel_never
 from app.ui.common.preferences import Preferences
 from app.ui.common.theme import apply_theme
 from app.ui.common.widgets import buddy_label, wrapping_label
+from app.ui.settings.about_box import about_section
+from app.ui.settings.api_box import ApiBox
 from app.ui.settings.kept_caches_box import KeptCachesBox
 from app.ui.settings.vault_boxes import PassphraseBox, TokenBox
 from app.vault.store import Vault
@@ -71,7 +73,8 @@ class SettingsPage(QWidget):
     lock_requested = Signal()
 
     def __init__(self, preferences: Preferences, *, data_folder: Path, vault_jobs: TaskThread,
-                 vault: Vault, engine: EngineHost, parent: QWidget | None = None) -> None:
+                 vault: Vault, engine: EngineHost, api: ApiHost,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._preferences = preferences
         self._gpu_usable = True  # until the hardware report says otherwise
@@ -79,13 +82,15 @@ class SettingsPage(QWidget):
         self.token_box = TokenBox(vault_jobs, vault)
         self.passphrase_box = PassphraseBox(vault_jobs, vault)
         self.kept_caches_box = KeptCachesBox(vault_jobs, vault, engine)
+        self.api_box = ApiBox(vault_jobs, vault, api, preferences)
+        self.api_box.changed.connect(lambda on, port: self._update(api_enabled=on, api_port=port))
         about, self.version_label, self.not_a_therapist_label, self.safety_net_label = \
-            _about_section()
+            about_section()
         content = QWidget()
         column = QVBoxLayout(content)
         for section in (self._engine_section(), self._appearance_section(),
                         self._privacy_section(), self._crisis_section(), self.token_box,
-                        self.passphrase_box, self.kept_caches_box,
+                        self.passphrase_box, self.kept_caches_box, self.api_box,
                         self._data_section(data_folder), about):
             column.addWidget(section)
         column.addStretch(1)
@@ -288,6 +293,8 @@ class SettingsPage(QWidget):
             self.passphrase_box.current_edit, fields.passphrase_edit, fields.confirm_edit,
             fields.show_check, self.passphrase_box.change_button,
             self.kept_caches_box.budget_spin, self.kept_caches_box.clear_button,
+            self.api_box.enabled_check, self.api_box.port_spin, self.api_box.key_edit,
+            self.api_box.copy_button, self.api_box.renew_button,
             self.data_folder_label,
             self.open_folder_button,
         ]
@@ -357,31 +364,6 @@ class SettingsPage(QWidget):
         opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._data_folder)))
         self.data_message.setText(
             "" if opened else "No file manager could open it; the path above can be copied.")
-
-
-def _about_section() -> tuple[QGroupBox, QLabel, QLabel, QLabel]:
-    """The version, what the app is and is not (not a therapist), and what its safety net can
-    do: the box, then those three labels."""
-    version = QLabel(f"Mini-Giants {__version__}")
-    version.setAccessibleName("Version")
-    font = version.font()
-    font.setBold(True)
-    version.setFont(font)
-    not_a_therapist = wrapping_label(NOT_A_THERAPIST)
-    not_a_therapist.setAccessibleName("Not a therapist")
-    safety_net = wrapping_label(SAFETY_NET_LIMITS)
-    safety_net.setAccessibleName("What the safety net can do")
-
-    box = QGroupBox("About")
-    layout = QVBoxLayout(box)
-    layout.addWidget(version)
-    layout.addWidget(wrapping_label(
-        "A private chat and journal that run entirely on this computer. Nothing leaves it "
-        "except the model downloads and searches you start."))
-    layout.addWidget(not_a_therapist)
-    layout.addWidget(safety_net)
-    layout.addWidget(wrapping_label("Free software under the Apache License 2.0."))
-    return box, version, not_a_therapist, safety_net
 
 
 def _spin(low: int, high: int, value: int, accessible_name: str) -> QSpinBox:

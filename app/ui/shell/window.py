@@ -35,6 +35,7 @@ from app.hub.library import STARTER_ID, Library, LibraryModel
 from app.hub.starter import starter_installed
 from app.journal.detector import forget_recent
 from app.ui.chat.page import ChatPage
+from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
 from app.ui.common.engine_worker import EngineHost
 from app.ui.common.icons import app_icon, icon
@@ -75,6 +76,7 @@ class AppWindow(QMainWindow):
         self.vault_jobs = TaskThread("vault", self)
         self.file_jobs = TaskThread("files", self)
         self.engine = EngineHost(self)
+        self.api = ApiHost(self.engine, self)
 
         self.welcome = WelcomePage(starter_installed=starter_installed())
         self.unlock = UnlockPage()
@@ -201,7 +203,8 @@ class AppWindow(QMainWindow):
     def _enter_workspace(self) -> None:
         assert self.vault is not None
         settings = SettingsPage(self.preferences, data_folder=data_dir(),
-                                vault_jobs=self.vault_jobs, vault=self.vault, engine=self.engine)
+                                vault_jobs=self.vault_jobs, vault=self.vault, engine=self.engine,
+                                api=self.api)
         settings.preferences_changed.connect(self._preferences_changed)
         settings.lock_requested.connect(self.lock)
         if self._hardware is not None:
@@ -223,6 +226,7 @@ class AppWindow(QMainWindow):
         self.vault_jobs.submit(lambda: kept_caches(vault), self.engine.keep_states_in,
                                what="opening the kept caches")
         self._refresh_models()
+        self.api.follow(self.preferences, vault, self.vault_jobs)
         self.idle.arm(True)
 
     def lock(self) -> None:
@@ -231,6 +235,7 @@ class AppWindow(QMainWindow):
         if vault is None or vault.is_locked and self.stack.currentWidget() is not self.workspace:
             return
         self.idle.arm(False)
+        self.api.stop()
         self.chat.clear()
         self.journal.clear()
         forget_recent()  # the crisis detector's vectors of what was written
@@ -317,6 +322,7 @@ class AppWindow(QMainWindow):
         self.idle.arm(self.is_unlocked)
         self.models.set_context_length(preferences.context_length)
         self._set_crisis_region(preferences.crisis_region)
+        self.api.follow(preferences, self.vault if self.is_unlocked else None, self.vault_jobs)
 
     def _set_crisis_region(self, region: str) -> None:
         self.chat.set_crisis_region(region)
@@ -336,6 +342,7 @@ class AppWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.sync()
         self.idle.arm(False)
+        self.api.stop()
         self.chat.clear()
         self.journal.clear()
         self.models.shut_down()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
 from app.ui.common.engine_worker import EngineHost
 from app.ui.common.preferences import Preferences
@@ -44,9 +45,10 @@ def value_of(widget: QWidget) -> int:
 
 @pytest.fixture
 def settings(qtbot: QtBot, vault_jobs: TaskThread, vault: Vault, private_home: Path,
-             engine_host: EngineHost) -> SettingsPage:
+             engine_host: EngineHost, api_host: ApiHost) -> SettingsPage:
     page = SettingsPage(Preferences(auto_lock_minutes=10), data_folder=private_home,
-                        vault_jobs=vault_jobs, vault=vault, engine=engine_host)
+                        vault_jobs=vault_jobs, vault=vault, engine=engine_host,
+                         api=api_host)
     qtbot.addWidget(page)
     page.resize(700, 300)  # shorter than its content: the page scrolls
     page.show()

@@ -26,6 +26,7 @@ from app.engine.backends import EngineBackends
 from app.engine.hardware import Device, HardwareReport
 from app.hub.access_token import stored_token
 from app.journal.self_help import NOT_A_THERAPIST
+from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
 from app.ui.common.engine_worker import EngineHost
 from app.ui.common.passphrase_fields import PassphraseFields
@@ -48,9 +49,10 @@ GIB = 1024**3
 
 @pytest.fixture
 def page(qtbot: QtBot, vault_jobs: TaskThread, vault: Vault, private_home: Path,
-         engine_host: EngineHost) -> SettingsPage:
+         engine_host: EngineHost, api_host: ApiHost) -> SettingsPage:
     shown = SettingsPage(Preferences(model="my-model"), data_folder=private_home,
-                         vault_jobs=vault_jobs, vault=vault, engine=engine_host)
+                         vault_jobs=vault_jobs, vault=vault, engine=engine_host,
+                         api=api_host)
     qtbot.addWidget(shown)
     shown.show()
     qtbot.waitUntil(lambda: shown.token_box.status_label.text() == "No token saved.",
@@ -109,11 +111,12 @@ def test_engine_controls_emit_the_changed_preferences(page: SettingsPage, qtbot:
 
 def test_the_page_shows_the_preferences_it_was_given(
         qtbot: QtBot, vault_jobs: TaskThread, vault: Vault, private_home: Path,
-        engine_host: EngineHost) -> None:
+        engine_host: EngineHost, api_host: ApiHost) -> None:
     given = Preferences(threads=4, gpu_layers=5, context_length=6000, flash_attention=True,
                         kv_cache_type="q4_0", theme="dark", auto_lock_minutes=3, offline=True)
     shown = SettingsPage(given, data_folder=private_home, vault_jobs=vault_jobs, vault=vault,
-                         engine=engine_host)
+                         engine=engine_host,
+                         api=api_host)
     qtbot.addWidget(shown)
     assert shown.threads_spin.value() == 4
     assert shown.gpu_mode_combo.currentData() == "some" and shown.gpu_layers_spin.value() == 5
@@ -184,13 +187,14 @@ def test_choosing_a_crisis_region_emits_it(page: SettingsPage, qtbot: QtBot) -> 
 
 def test_the_follow_choice_names_the_computers_region(
         monkeypatch: pytest.MonkeyPatch, qtbot: QtBot, vault_jobs: TaskThread, vault: Vault,
-        private_home: Path, engine_host: EngineHost) -> None:
+        private_home: Path, engine_host: EngineHost, api_host: ApiHost) -> None:
     for variable in ("LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(variable, raising=False)
     for locale_name, shown in (("de_AT.UTF-8", "(Österreich)"), ("C", "(international list)")):
         monkeypatch.setenv("LANG", locale_name)
         opened = SettingsPage(Preferences(crisis_region="US"), data_folder=private_home,
-                              vault_jobs=vault_jobs, vault=vault, engine=engine_host)
+                              vault_jobs=vault_jobs, vault=vault, engine=engine_host,
+                         api=api_host)
         qtbot.addWidget(opened)
         assert opened.crisis_region_combo.itemText(0).endswith(shown)
         assert opened.crisis_region_combo.currentData() == "US"
@@ -288,10 +292,11 @@ def test_an_access_token_is_kept_in_the_vault_and_shown_masked(
 
 def test_a_saved_token_is_shown_when_the_page_opens(
         qtbot: QtBot, vault_jobs: TaskThread, vault: Vault, private_home: Path,
-        engine_host: EngineHost) -> None:
+        engine_host: EngineHost, api_host: ApiHost) -> None:
     run_on(vault_jobs, qtbot, lambda: vault.settings.set("huggingface_token", TOKEN))
     shown = SettingsPage(Preferences(), data_folder=private_home, vault_jobs=vault_jobs,
-                         vault=vault, engine=engine_host)
+                         vault=vault, engine=engine_host,
+                         api=api_host)
     qtbot.addWidget(shown)
     qtbot.waitUntil(lambda: shown.token_box.status_label.text() == "Saved token: hf_…Yz12",
                     timeout=SLOW)

@@ -1,0 +1,78 @@
+"""The app's OpenAI-compatible API (app/api): served while the vault is unlocked and Settings turn
+it on, for programs on this computer only, with the model the app has loaded, through the app's
+own engine thread (its chat goes first). Locking or quitting stops it: the key came from the
+vault, and a locked app answers nobody."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from app.api.api_key import api_key
+from app.api.listen import ApiServer, loopback_socket
+from app.api.server import ServedModel, api_app
+from app.errors import MiniGiantsError
+from app.ui.common.background import TaskThread
+from app.ui.common.engine_worker import EngineHost
+from app.ui.common.preferences import Preferences
+from app.vault.store import Vault
+
+
+class ApiHost(QObject):
+    changed = Signal()  # started, stopped, or could not start: `state` says which
+
+    def __init__(self, engine: EngineHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._engine = engine
+        self._server: ApiServer | None = None
+        self._key: str | None = None
+        self._port = 0
+        self.state = "Off."
+
+    @property
+    def base_url(self) -> str | None:
+        return None if self._server is None else self._server.base_url
+
+    def serve(self, key: str, port: int) -> None:
+        """Start, or start again with this key and port."""
+        self.stop(quietly=True)
+        self._key, self._port = key, port
+        try:
+            sock = loopback_socket("127.0.0.1", port)
+        except MiniGiantsError as error:
+            self.state = error.for_person()
+        else:
+            self._server = ApiServer(api_app(self._engine, self._served_model, key), sock)
+            self._server.start()
+            self.state = f"Listening at {self._server.base_url}"
+        self.changed.emit()
+
+    def follow(self, preferences: Preferences, vault: Vault | None, jobs: TaskThread) -> None:
+        """Serve, or stop, as `preferences` say; only while `vault` is given and unlocked (the key
+        is read from it on its thread, `jobs`)."""
+        if not preferences.api_enabled or vault is None or vault.is_locked:
+            if self._server is not None:
+                self.stop()
+            return
+        if self._server is not None and self._port == preferences.api_port:
+            return
+        port = preferences.api_port
+        jobs.submit(lambda: api_key(vault), lambda key: self.serve(key, port),
+                    what="reading the API key")
+
+    def renew(self, key: str) -> None:
+        """A new key: the old one is refused from now on."""
+        if self._server is not None:
+            self.serve(key, self._port)
+
+    def stop(self, *, quietly: bool = False) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self.state = "Off."
+        if not quietly:
+            self.changed.emit()
+
+    def _served_model(self) -> ServedModel | None:
+        """From the server's thread: the model loaded now, if any."""
+        facts = self._engine.facts
+        return None if facts is None else ServedModel.of(facts, self._engine.n_ctx)
