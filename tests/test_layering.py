@@ -23,7 +23,8 @@ def test_core_layers_do_not_import_qt() -> None:
     assert qt_modules_after_importing(
         "app.engine", "app.engine.bench", "app.hub.starter", "app.vault.store", "app.cli_vault",
         "app.cli", "app.logs", "app.datadir", "app.api.server", "app.api.listen",
-        "app.api.engine_thread", "app.api.api_key", "app.cli_serve") == []
+        "app.api.engine_thread", "app.api.api_key", "app.cli_serve", "app.cli_chat",
+        "app.remote.client", "app.remote.address") == []
 
 
 def test_page_logic_runs_without_qt() -> None:

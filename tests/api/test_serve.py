@@ -141,3 +141,22 @@ def test_any_address_but_loopback_is_refused(tmp_path: Path, host: str) -> None:
     refused = minigiants("serve", "--host", host, "--port", "0", home=tmp_path)
     assert refused.returncode == 2
     assert "not a loopback address" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_minigiants_chat_uses_another_minigiants_as_its_server(served: Served,
+                                                              tmp_path: Path) -> None:
+    env = {**environment(tmp_path), "MINIGIANTS_SERVER_KEY": served.key}
+
+    def chat(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "app.cli", "chat", "--server",
+                               served.base_url, "--json", "--max-tokens", "8", *args], env=env,
+                              capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                              timeout=300)
+
+    answered = chat("--temperature", "0", "Say hello.")
+    assert answered.returncode == 0, answered.stderr
+    said = json.loads(answered.stdout)
+    assert said["model"] == served.model and said["reply"]
+    assert said["server"] == served.base_url and said["stats"]["completion_tokens"] > 0
+    gone = chat("--model", "a-model-it-does-not-have", "Say hello.")
+    assert gone.returncode == 2 and "no longer has the model" in gone.stderr
