@@ -16,6 +16,35 @@ echo "== self-test, headless"
 env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM MINIGIANTS_HOME="$work/self-test" \
   "$app" --self-test --model "$model"
 
+echo "== the API (minigiants serve), headless"
+# uvicorn finds its parts by name at run time: the bundle must carry them. A real request, the
+# key from the vault, answered by the bundle's own engine.
+api_env=(env -u DISPLAY MINIGIANTS_HOME="$work/api" MINIGIANTS_PASSPHRASE="bundle check harbor lantern")
+"${api_env[@]}" "$app" vault init 2>/dev/null
+"${api_env[@]}" "$app" serve --model "$model" --ctx 512 --port 0 --show-key \
+  >"$work/api.key" 2>"$work/api.log" &
+api=$!
+for _ in $(seq 600); do grep -q "^Serving" "$work/api.log" && [ -s "$work/api.key" ] && break; sleep 0.1; done
+url=$(sed -n 's/^Serving .* at \(http[^ ]*\) .*/\1/p' "$work/api.log")
+if [ -z "$url" ]; then echo "serve did not start; its output:" >&2; cat "$work/api.log" >&2; exit 1; fi
+python3 - "$url" "$(cat "$work/api.key")" <<'PY'
+import json, sys, urllib.request
+url, key = sys.argv[1], sys.argv[2]
+def ask(path, body=None):
+    request = urllib.request.Request(url + path, data=body and json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {key}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as answer:
+        return json.load(answer)
+model = ask("/models")["data"][0]["id"]
+reply = ask("/chat/completions", {"model": model, "max_tokens": 8, "temperature": 0,
+                                  "messages": [{"role": "user", "content": "Say hello."}]})
+assert reply["choices"][0]["message"]["content"], reply
+print(f"the API answered with {model}: {reply['usage']['completion_tokens']} tokens")
+PY
+kill -INT "$api"
+wait "$api" || { echo "serve did not stop cleanly; its output:" >&2; cat "$work/api.log" >&2; exit 1; }
+
 if command -v qemu-x86_64 >/dev/null && [ "$(uname -m)" = x86_64 ]; then
   # The bundle's own llama.cpp libraries on older processors, the executable itself under the
   # emulator. Its bootloader (PyInstaller, Linux, one folder) sets LD_LIBRARY_PATH and re-executes
