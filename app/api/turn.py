@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -16,6 +17,7 @@ from app.engine.messages import GenerationStats
 from app.errors import MiniGiantsError
 
 log = logging.getLogger(__name__)
+HAND_OVER_S = 0.025  # at most 40 wake-ups of the server's loop a second
 
 
 class ReplyFailed(MiniGiantsError):
@@ -69,8 +71,7 @@ class Turn:
         try:
             engine.switch_to(None)  # the app's conversations keep their caches
             stream = self._start(engine)
-            for delta in stream:
-                self._put(delta)
+            self._hand_over(stream)
             assert stream.stats is not None
             self.stats = stream.stats
             self._put(Finished(stream.stats))
@@ -83,6 +84,22 @@ class Turn:
         finally:
             with self._lock:
                 self._engine = None
+
+    def _hand_over(self, stream: ChatStream) -> None:
+        """The deltas to the server's loop: the first at once, then what came in each HAND_OVER_S
+        together. Every hand-over wakes the loop, whose work takes processor time from llama.cpp's
+        threads; a slow model's tokens, further apart than that, still go one by one."""
+        waiting: list[str] = []
+        handed_at = 0.0
+        for delta in stream:
+            waiting.append(delta)
+            now = time.monotonic()
+            if now - handed_at >= HAND_OVER_S:
+                self._put("".join(waiting))
+                waiting.clear()
+                handed_at = now
+        if waiting:
+            self._put("".join(waiting))
 
     def fail(self, error: MiniGiantsError) -> None:
         """On the engine's thread, instead of `run`: it cannot be made (no model is loaded)."""

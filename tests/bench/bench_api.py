@@ -46,14 +46,22 @@ def rate(arrivals: list[float]) -> float:
 
 
 def stream_rate(client: openai.OpenAI, model: str, tokens: int) -> float:
-    """Decoding tokens/s of one streamed reply, timed as the chunks arrive."""
-    arrivals = []
+    """Decoding tokens/s of one streamed reply, timed as its text arrives: the tokens after the
+    first over the time from the first text to the last. A server may send several tokens in one
+    chunk (Mini-Giants does when they come fast), so they are counted from the usage it reports,
+    or one a chunk when it reports none (llama_cpp.server sends one token a chunk)."""
+    arrivals, counted = [], None
     for chunk in client.chat.completions.create(
             model=model, messages=[{"role": "user", "content": QUESTION}], temperature=0,
-            max_tokens=tokens, logit_bias={str(t): -100 for t in ENDS}, stream=True):
+            max_tokens=tokens, logit_bias={str(t): -100 for t in ENDS}, stream=True,
+            stream_options={"include_usage": True}):
+        if chunk.usage is not None:
+            counted = chunk.usage.completion_tokens
         if chunk.choices and chunk.choices[0].delta.content:
             arrivals.append(time.perf_counter())
-    return rate(arrivals)
+    if counted is None:
+        return rate(arrivals)
+    return (counted - 1) / (arrivals[-1] - arrivals[0])
 
 
 def paired(rounds: int, first: Callable[[], float], second: Callable[[], float]
