@@ -16,11 +16,25 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from app.api.turn import Turn
 from app.chat.sealed_spill import KeptCaches, sealed_spill
-from app.engine import ChatMessage, Engine, LoadOptions, ModelFacts, SamplingOptions
+from app.engine import (
+    ChatMessage,
+    Engine,
+    GenerationStats,
+    LoadOptions,
+    ModelFacts,
+    SamplingOptions,
+    StopReason,
+)
 from app.errors import MiniGiantsError
 from app.ui.common.background import UnexpectedError
 
 log = logging.getLogger(__name__)
+
+
+# A reply stopped before it started: nothing evaluated, nothing generated.
+NOT_STARTED = GenerationStats(prompt_tokens=0, evaluated_tokens=0, completion_tokens=0,
+                              time_to_first_token_s=None, prompt_tokens_per_s=None,
+                              decode_tokens_per_s=None, stop_reason=StopReason.CANCELLED)
 
 
 class NoModelLoaded(MiniGiantsError):
@@ -51,6 +65,8 @@ class EngineWorker(QObject):
         self._api_lock = threading.Lock()
         self._api_turns: deque[Turn] = deque()
         self._api_unfinished = 0
+        self._api_running = False
+        self._app_stop = False  # the person's Stop, for their reply, made or waiting
         self._api_turn_due.connect(self._run_api_turn, Qt.ConnectionType.QueuedConnection)
 
     @Slot(str, object)
@@ -74,6 +90,9 @@ class EngineWorker(QObject):
         if self._engine is None:
             self.failed.emit(request, NoModelLoaded())
             return
+        if self._stopped_before_start():  # Stop while a program's reply was being made
+            self.finished.emit(request, NOT_STARTED)
+            return
         try:
             self._engine.switch_to(conversation)
             stream = self._engine.chat(messages, sampling)
@@ -82,6 +101,8 @@ class EngineWorker(QObject):
         except MiniGiantsError as error:
             self.failed.emit(request, error)
             return
+        finally:
+            self._stopped_before_start()  # a Stop meant for this reply is used up
         self.finished.emit(request, stream.stats)
 
     @Slot(int, object)
@@ -100,6 +121,8 @@ class EngineWorker(QObject):
             log.exception("engine job failed")
             self.failed.emit(request, UnexpectedError("asking the model"))
             return
+        finally:
+            self._stopped_before_start()  # a Stop meant for this job is used up
         self.ran.emit(request, result)
 
     def submit_api_turn(self, turn: Turn) -> None:
@@ -119,6 +142,7 @@ class EngineWorker(QObject):
     def _run_api_turn(self) -> None:
         with self._api_lock:
             turn = self._api_turns.popleft()
+            self._api_running = True
         try:
             if self._engine is None:
                 turn.fail(NoModelLoaded())
@@ -126,6 +150,7 @@ class EngineWorker(QObject):
                 turn.run(self._engine)
         finally:
             with self._api_lock:
+                self._api_running = False
                 self._api_unfinished -= 1
                 more = self._api_unfinished > 0
             if more:
@@ -193,10 +218,25 @@ class EngineWorker(QObject):
             self._kept.files.delete(conversation)
 
     def cancel(self) -> None:
-        """Any thread: stop the reply being generated."""
+        """Any thread: the person's Stop. It stops their reply; while a program's reply is being
+        made instead, theirs, waiting, ends before it starts and the program's goes on."""
+        with self._api_lock:
+            self._app_stop = True
+            program = self._api_running
+        engine = self._engine
+        if engine is not None and not program:
+            engine.cancel()
+
+    def cancel_everything(self) -> None:
+        """Any thread: the app is closing; whatever is being made stops."""
         engine = self._engine
         if engine is not None:
             engine.cancel()
+
+    def _stopped_before_start(self) -> bool:
+        with self._api_lock:
+            stopped, self._app_stop = self._app_stop, False
+        return stopped
 
     @Slot()
     def unload(self) -> None:
@@ -303,7 +343,7 @@ class EngineHost(QObject):
         """Stop any reply, free the model on its own thread, then end that thread."""
         if not self._thread.isRunning():
             return
-        self.worker.cancel()
+        self.worker.cancel_everything()
         self._unload.emit()
         self._thread.quit()
         self._thread.wait()

@@ -80,3 +80,42 @@ def test_programs_use_the_apps_model_and_the_persons_chat_goes_first(
     with pytest.raises(openai.APIConnectionError):
         api.models.list()
     api.close()
+
+
+def test_the_persons_stop_ends_their_waiting_reply_and_not_a_programs(
+        qtbot: QtBot, windows: list[AppWindow], private_home: Path) -> None:
+    window = AppWindow(Preferences(context_length=2048, api_enabled=True, api_port=free_port()))
+    qtbot.addWidget(window)
+    window.show()
+    windows.append(window)
+    first_run(qtbot, window)
+    qtbot.waitUntil(lambda: window.api.base_url is not None, timeout=SLOW)
+    vault = window.vault
+    key = run_on(window.vault_jobs, qtbot, lambda: api_key(vault))
+    assert isinstance(key, str)
+    api = openai.OpenAI(base_url=window.api.base_url, api_key=key, max_retries=0, timeout=120)
+    model = api.models.list().data[0].id
+    generating = threading.Event()
+    finish: list[str | None] = []
+
+    def program() -> None:
+        for chunk in api.chat.completions.create(
+                model=model, messages=[{"role": "user", "content": "Tell me a story."}],
+                max_tokens=300, logit_bias=ENDLESS, stream=True):
+            generating.set()
+            if chunk.choices and chunk.choices[0].finish_reason:
+                finish.append(chunk.choices[0].finish_reason)
+
+    made = threading.Thread(target=program)
+    made.start()
+    assert generating.wait(timeout=60)
+    with qtbot.waitSignal(window.engine._generate, timeout=SLOW):  # the person's turn is asked
+        qtbot.keyClicks(window.chat.composer.editor, "Hello there")
+        qtbot.keyClick(window.chat.composer.editor, Qt.Key.Key_Return)
+    window.chat.composer.stop_button.click()  # while it waits behind the program's reply
+    qtbot.waitUntil(lambda: not window.chat.session.busy, timeout=REPLY)
+    while made.is_alive():
+        qtbot.wait(20)
+    assert finish == ["length"], "the program's reply was made whole"
+    assert [m.role for m in window.chat.session.messages] == ["user"], "theirs never started"
+    api.close()
