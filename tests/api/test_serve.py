@@ -101,6 +101,11 @@ def test_stop_strings_a_completion_and_a_reply_in_a_json_schema(served: Served) 
                                               max_tokens=8, temperature=0, echo=True)
         assert completed.choices[0].text.startswith("Once upon a time")
         assert completed.usage is not None and completed.usage.completion_tokens == 8
+        pieces = list(client.completions.create(model=served.model, prompt="Once upon a time",
+                                                max_tokens=8, temperature=0, stream=True))
+        assert "".join(piece.choices[0].text for piece in pieces) == \
+            completed.choices[0].text.removeprefix("Once upon a time")
+        assert pieces[-1].choices[0].finish_reason == "length"
 
         person = client.chat.completions.create(
             model=served.model, temperature=0, max_tokens=80,
