@@ -17,7 +17,7 @@ from app.engine.messages import GenerationStats
 from app.errors import MiniGiantsError
 
 log = logging.getLogger(__name__)
-HAND_OVER_S = 0.025  # at most 40 wake-ups of the server's loop a second
+HAND_OVER_S = 0.05  # at most 20 wake-ups of the server's loop a second
 
 
 class ReplyFailed(MiniGiantsError):
@@ -87,8 +87,10 @@ class Turn:
 
     def _hand_over(self, stream: ChatStream) -> None:
         """The deltas to the server's loop: the first at once, then what came in each HAND_OVER_S
-        together. Every hand-over wakes the loop, whose work takes processor time from llama.cpp's
-        threads; a slow model's tokens, further apart than that, still go one by one."""
+        together. Every hand-over wakes the loop (and the client), whose work takes processor time
+        from llama.cpp's threads: one a token cost 6 % of decoding speed on two cores (25 ms:
+        3-6 %, 50 ms: 2-3 %, tests/bench/bench_api.py). A slow model's tokens, further apart
+        than that, still go one by one."""
         waiting: list[str] = []
         handed_at = 0.0
         for delta in stream:
