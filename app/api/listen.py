@@ -9,11 +9,12 @@ import os
 import socket
 import threading
 import time
-
-import uvicorn
-from starlette.applications import Starlette
+from typing import TYPE_CHECKING
 
 from app.errors import MiniGiantsError
+
+if TYPE_CHECKING:  # uvicorn is imported when the API is first served: off unless turned on
+    from starlette.applications import Starlette
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4892
@@ -61,6 +62,8 @@ class ApiServer:
     on a thread of its own (the app)."""
 
     def __init__(self, app: Starlette, sock: socket.socket) -> None:
+        import uvicorn
+
         self._sock = sock
         self._server = uvicorn.Server(uvicorn.Config(
             app, log_config=None, access_log=False, lifespan="off",

@@ -63,11 +63,11 @@ class ReplyShape:
             choice["delta"] = delta
         else:
             choice["text"] = text or ""
-        return event({**self._frame(whole=False), "choices": [choice]})
+        return sse_event({**self._frame(whole=False), "choices": [choice]})
 
     def usage_chunk(self, stats: GenerationStats) -> str:
         """The last chunk when stream_options.include_usage asked for it: no choices, the usage."""
-        return event({**self._frame(whole=False), "choices": [], "usage": usage(stats)})
+        return sse_event({**self._frame(whole=False), "choices": [], "usage": usage(stats)})
 
     def _frame(self, *, whole: bool) -> dict[str, object]:
         kind = ("chat.completion" if whole else "chat.completion.chunk") if self.chat \
@@ -75,7 +75,7 @@ class ReplyShape:
         return {"id": self.id, "object": kind, "created": self.created, "model": self.model}
 
 
-def event(value: dict[str, object]) -> str:
+def sse_event(value: dict[str, object]) -> str:
     return f"data: {json.dumps(value, ensure_ascii=False)}\n\n"
 
 

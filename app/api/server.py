@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from app.api.replies import DONE, ApiError, ReplyShape, event, finish_reason
+from app.api.replies import DONE, ApiError, ReplyShape, finish_reason, sse_event
 from app.api.request_bodies import (
     InvalidRequest,
     chat_request,
@@ -161,11 +161,11 @@ class _Api:
                 yield shape.chunk(event)
                 event = await turn.next_event()
             if isinstance(event, Failed):
-                yield _error_event(_engine_error(event.error))
+                yield sse_event(_engine_error(event.error).body())
                 return
             if event.stats.stop_reason is StopReason.ERROR:
-                yield _error_event(ApiError(500, event.stats.error or "The reply failed.",
-                                            "server_error"))
+                yield sse_event(ApiError(500, event.stats.error or "The reply failed.",
+                                          "server_error").body())
                 return
             yield shape.chunk(None, finish_reason(event.stats))
             if include_usage:
@@ -239,12 +239,9 @@ def _engine_error(error: MiniGiantsError) -> ApiError:
     return ApiError(500, error.message, "server_error")
 
 
-def _error_event(error: ApiError) -> str:
-    return event(error.body())
-
-
 async def _refused(_request: Request, raised: Exception) -> Response:
-    error = raised.error if isinstance(raised, _Refused) else ApiError(500, "Unexpected error.")
+    assert isinstance(raised, _Refused)
+    error = raised.error
     headers = {"Retry-After": str(error.retry_after_s)} if error.retry_after_s else None
     return JSONResponse(error.body(), status_code=error.status, headers=headers)
 

@@ -81,8 +81,7 @@ class Hub:
         self.offline = offline
 
     def _check_online(self) -> None:
-        if self.offline or constants.is_offline_mode() or any(
-                _truthy(os.environ.get(name)) for name in OFFLINE_VARIABLES):
+        if self.offline or constants.is_offline_mode() or offline_by_environment():
             raise OfflineMode()
 
     @contextlib.contextmanager
@@ -162,6 +161,11 @@ def split_parts(filename: str) -> list[str]:
         return [filename]
     count = int(split.group("parts"))
     return [f"{split.group('stem')}-{n:05d}-of-{count:05d}.gguf" for n in range(1, count + 1)]
+
+
+def offline_by_environment() -> bool:
+    """MINIGIANTS_OFFLINE or HF_HUB_OFFLINE set: no network, whatever the app's setting says."""
+    return any(_truthy(os.environ.get(name)) for name in OFFLINE_VARIABLES)
 
 
 def _truthy(value: str | None) -> bool:

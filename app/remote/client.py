@@ -8,7 +8,7 @@ error; a server that stops mid-reply ends the reply with what came, which is kep
 
 from __future__ import annotations
 
-import os
+import contextlib
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -23,7 +23,7 @@ from app.engine.messages import (
     StopReason,
 )
 from app.errors import MiniGiantsError
-from app.hub.hub_client import OFFLINE_VARIABLES
+from app.hub.hub_client import offline_by_environment
 from app.remote.address import ServerAddress
 
 TIMEOUT_S = 600.0  # a big model's first token may take minutes; connecting does not
@@ -68,8 +68,7 @@ class ServerFailed(RemoteError):
 class RemoteServer:
     def __init__(self, address: ServerAddress, api_key: str | None, *,
                  offline: bool = False) -> None:
-        if offline or any(os.environ.get(name, "").lower() in ("1", "true", "yes", "on")
-                          for name in OFFLINE_VARIABLES):
+        if offline or offline_by_environment():
             raise RemoteOffline()
         self.address = address
         self._client = openai.OpenAI(
@@ -112,32 +111,19 @@ class RemoteServer:
             stream = self._client.chat.completions.create(**asked)  # type: ignore[call-overload]
         return RemoteStream(stream, started)
 
-    def _errors(self, model: str | None) -> _ErrorMapping:
-        return _ErrorMapping(self.address.base_url, model)
-
-
-class _ErrorMapping:
-    """openai's exceptions as the errors above."""
-
-    def __init__(self, base_url: str, model: str | None) -> None:
-        self._base_url, self._model = base_url, model
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 _trace: object) -> bool:
-        if error is None:
-            return False
-        if isinstance(error, openai.APIConnectionError):
-            raise ServerUnreachable(self._base_url) from None
-        if isinstance(error, (openai.AuthenticationError, openai.PermissionDeniedError)):
-            raise KeyRefused(self._base_url) from None
-        if isinstance(error, openai.NotFoundError) and self._model is not None:
-            raise ModelGone(self._model) from None
-        if isinstance(error, openai.APIStatusError):
+    @contextlib.contextmanager
+    def _errors(self, model: str | None) -> Iterator[None]:
+        """openai's exceptions as the errors above."""
+        try:
+            yield
+        except openai.APIConnectionError:
+            raise ServerUnreachable(self.address.base_url) from None
+        except (openai.AuthenticationError, openai.PermissionDeniedError):
+            raise KeyRefused(self.address.base_url) from None
+        except openai.APIStatusError as error:
+            if isinstance(error, openai.NotFoundError) and model is not None:
+                raise ModelGone(model) from None
             raise ServerFailed(error.status_code, str(error.message)) from None
-        return False
 
 
 class RemoteStream:

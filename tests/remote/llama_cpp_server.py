@@ -5,7 +5,6 @@ shipped."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import httpx2
 
+from tests.loopback import free_port
+
 LAUNCHER = (
     "import runpy, sys\n"
     "from app.engine.backends import load_backends\n"
@@ -22,13 +23,6 @@ LAUNCHER = (
     "sys.argv = ['llama_cpp.server', *sys.argv[1:]]\n"
     "runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -8,15 +8,22 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from app.engine import ChatMessage, SamplingOptions, StopReason
 from app.remote.address import server_address
-from app.remote.client import KeyRefused, RemoteOffline, RemoteServer, ServerUnreachable
-from tests.remote.llama_cpp_server import free_port, llama_cpp_server
+from app.remote.client import (
+    KeyRefused,
+    RemoteOffline,
+    RemoteServer,
+    RemoteStream,
+    ServerUnreachable,
+)
+from tests.loopback import free_port
+from tests.remote.llama_cpp_server import llama_cpp_server
 
 KEY = "your-own-key"
 QUESTION = [ChatMessage("user", "Tell me a story about a lighthouse.")]
@@ -43,28 +50,29 @@ def test_a_reply_streamed_from_your_server(server_url: str) -> None:
     assert stream.stats.completion_tokens == 16
 
 
+def endless_reply(server: RemoteServer, after_three: Callable[[RemoteStream], None]
+                  ) -> tuple[RemoteStream, list[str]]:
+    """A reply that cannot end by itself; `after_three` is done once three pieces came."""
+    stream = server.chat(server.models()[0], QUESTION,
+                         SamplingOptions(max_tokens=1000, logit_bias=ENDLESS))
+    kept: list[str] = []
+    for delta in stream:
+        kept.append(delta)
+        if len(kept) == 3:
+            after_three(stream)
+    return stream, kept
+
+
 def test_stop_closes_the_stream_and_keeps_what_came(server_url: str) -> None:
     with connect(server_url) as server:
-        stream = server.chat(server.models()[0], QUESTION,
-                             SamplingOptions(max_tokens=1000, logit_bias=ENDLESS))
-        kept = []
-        for delta in stream:
-            kept.append(delta)
-            if len(kept) == 3:
-                stream.close()
+        stream, kept = endless_reply(server, RemoteStream.close)
     assert stream.stats is not None and stream.stats.stop_reason is StopReason.CANCELLED
     assert stream.text == "".join(kept) and stream.stats.error is None
 
 
 def test_a_server_that_dies_mid_reply_ends_it_with_what_came(starter_path: Path) -> None:
     with llama_cpp_server(starter_path, KEY) as (base_url, process), connect(base_url) as server:
-        stream = server.chat(server.models()[0], QUESTION,
-                             SamplingOptions(max_tokens=1000, logit_bias=ENDLESS))
-        kept = []
-        for delta in stream:
-            kept.append(delta)
-            if len(kept) == 3:
-                process.kill()
+        stream, kept = endless_reply(server, lambda _stream: process.kill())
     assert stream.stats is not None and stream.stats.stop_reason is StopReason.ERROR
     assert "middle of the reply" in (stream.stats.error or "")
     assert stream.text.startswith("".join(kept)) and kept

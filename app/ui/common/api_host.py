@@ -5,16 +5,20 @@ vault, and a locked app answers nobody."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from app.api.api_key import api_key
 from app.api.listen import ApiServer, loopback_socket
-from app.api.server import ServedModel, api_app
 from app.errors import MiniGiantsError
 from app.ui.common.background import TaskThread
 from app.ui.common.engine_worker import EngineHost
 from app.ui.common.preferences import Preferences
 from app.vault.store import Vault
+
+if TYPE_CHECKING:
+    from app.api.server import ServedModel
 
 
 class ApiHost(QObject):
@@ -34,6 +38,10 @@ class ApiHost(QObject):
 
     def serve(self, key: str, port: int) -> None:
         """Start, or start again with this key and port."""
+        from app.api.server import (
+            api_app,  # Starlette: loaded when first served, not at start
+        )
+
         self.stop(quietly=True)
         self._key, self._port = key, port
         try:
@@ -74,5 +82,7 @@ class ApiHost(QObject):
 
     def _served_model(self) -> ServedModel | None:
         """From the server's thread: the model loaded now, if any."""
+        from app.api.server import ServedModel
+
         facts = self._engine.facts
         return None if facts is None else ServedModel.of(facts, self._engine.n_ctx)

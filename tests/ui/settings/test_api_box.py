@@ -18,14 +18,8 @@ from app.ui.common.background import TaskThread
 from app.ui.common.preferences import Preferences
 from app.ui.settings.api_box import ApiBox
 from app.vault.store import Vault
+from tests.loopback import free_port
 from tests.ui.conftest import SLOW, run_on
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture

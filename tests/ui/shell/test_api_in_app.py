@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 from app.api.api_key import api_key
 from app.ui.common.preferences import Preferences
 from app.ui.shell.window import AppWindow
+from tests.loopback import free_port
 from tests.ui.conftest import SLOW, run_on
-from tests.ui.settings.test_api_box import free_port
 from tests.ui.shell.test_app_window import REPLY, first_run, windows
 from tests.ui.shell.test_lock_unlock import lock_and_unlock
 
@@ -24,8 +24,8 @@ __all__ = ["windows"]
 ENDLESS = {"0": -100, "1": -100, "2": -100}  # the starter model's end tokens: it cannot stop
 
 
-def test_programs_use_the_apps_model_and_the_persons_chat_goes_first(
-        qtbot: QtBot, windows: list[AppWindow], private_home: Path) -> None:
+def serving_window(qtbot: QtBot, windows: list[AppWindow]) -> tuple[AppWindow, openai.OpenAI]:
+    """A newcomer's window on the starter model, serving the API; a client with its key."""
     window = AppWindow(Preferences(context_length=2048, api_enabled=True, api_port=free_port()))
     qtbot.addWidget(window)
     window.show()
@@ -35,7 +35,13 @@ def test_programs_use_the_apps_model_and_the_persons_chat_goes_first(
     vault = window.vault
     key = run_on(window.vault_jobs, qtbot, lambda: api_key(vault))
     assert isinstance(key, str)
-    api = openai.OpenAI(base_url=window.api.base_url, api_key=key, max_retries=0, timeout=120)
+    return window, openai.OpenAI(base_url=window.api.base_url, api_key=key, max_retries=0,
+                                 timeout=120)
+
+
+def test_programs_use_the_apps_model_and_the_persons_chat_goes_first(
+        qtbot: QtBot, windows: list[AppWindow], private_home: Path) -> None:
+    window, api = serving_window(qtbot, windows)
     (model,) = [listed.id for listed in api.models.list().data]
     question = [{"role": "user", "content": "Tell me a story."}]
 
@@ -84,16 +90,7 @@ def test_programs_use_the_apps_model_and_the_persons_chat_goes_first(
 
 def test_the_persons_stop_ends_their_waiting_reply_and_not_a_programs(
         qtbot: QtBot, windows: list[AppWindow], private_home: Path) -> None:
-    window = AppWindow(Preferences(context_length=2048, api_enabled=True, api_port=free_port()))
-    qtbot.addWidget(window)
-    window.show()
-    windows.append(window)
-    first_run(qtbot, window)
-    qtbot.waitUntil(lambda: window.api.base_url is not None, timeout=SLOW)
-    vault = window.vault
-    key = run_on(window.vault_jobs, qtbot, lambda: api_key(vault))
-    assert isinstance(key, str)
-    api = openai.OpenAI(base_url=window.api.base_url, api_key=key, max_retries=0, timeout=120)
+    window, api = serving_window(qtbot, windows)
     model = api.models.list().data[0].id
     generating = threading.Event()
     finish: list[str | None] = []
