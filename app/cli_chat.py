@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from app.engine import ChatMessage, SamplingOptions
     from app.engine.engine import ChatStream, Engine
     from app.remote.client import RemoteServer, RemoteStream
+    from app.remote.remote_model import RemoteModel
     from app.vault.store import Vault
 
 SERVER_KEY_VARIABLE = "MINIGIANTS_SERVER_KEY"
@@ -97,19 +98,17 @@ class _Local:
 
 
 class _Remote:
-    def __init__(self, server: RemoteServer, model: str | None) -> None:
+    def __init__(self, server: RemoteServer, model: RemoteModel) -> None:
         self._server = server
-        self.name = model or _first_model(server)
-        self._stream: RemoteStream | None = None
+        self._model = model
+        self.name = model.name
 
     def start(self, messages: list[ChatMessage], sampling: SamplingOptions,
               conversation: str | None, vault: Vault | None) -> RemoteStream:
-        self._stream = self._server.chat(self.name, messages, sampling)
-        return self._stream
+        return self._model.chat(messages, sampling)
 
     def cancel(self) -> None:
-        if self._stream is not None:
-            self._stream.close()
+        self._model.cancel()
 
     def saved(self) -> None:
         pass
@@ -137,6 +136,7 @@ def _replier(args: argparse.Namespace) -> Iterator[_Replier]:
         return
     from app.remote.address import PLAIN_HTTP_WARNING, server_address
     from app.remote.client import RemoteServer
+    from app.remote.remote_model import RemoteModel
 
     address = server_address(args.server)
     if address.plain_http:
@@ -145,7 +145,7 @@ def _replier(args: argparse.Namespace) -> Iterator[_Replier]:
         args.server_key_file.read_text(encoding="utf-8").strip() if args.server_key_file
         else None)
     with RemoteServer(address, key, offline=False) as server:
-        yield _Remote(server, args.model)
+        yield _Remote(server, RemoteModel.on(server, args.model or _first_model(server)))
 
 
 def _chat(args: argparse.Namespace) -> int:

@@ -26,18 +26,35 @@ def title_for(first_message: str) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
-def empty_conversation_note(model: str | None, good_for: str | None, loading: bool) -> str:
+def empty_conversation_note(model: str | None, good_for: str | None, loading: bool,
+                            server: str | None = None) -> str:
     """What a new conversation says before its first message: which model answers, what it is
-    good for, and what to do."""
+    good for, what to do, and where it goes (`server`: the host of your server, if there)."""
     if model is None:
         return "No model is loaded yet: choose one above, or add one in Models."
     lines = [f"Loading {model}… you can start typing below." if loading
              else f"{model} is ready."]
     if good_for:
         lines.append(f"Good for: {good_for}")
-    lines.append("Write a message below and press Enter. It stays on this computer, encrypted in "
-                 "your vault; nothing is sent anywhere.")
+    if server is None:
+        lines.append("Write a message below and press Enter. It stays on this computer, "
+                     "encrypted in your vault; nothing is sent anywhere.")
+    else:
+        lines.append(f"Write a message below and press Enter. Replies are computed on {server}, "
+                     "your server: each message goes there with the conversation so far. The "
+                     "conversation is kept on this computer, encrypted in your vault.")
     return "\n\n".join(lines)
+
+
+def counted_by_last_reply(messages: Sequence[Message]) -> int:
+    """The context a conversation filled at its last reply, as that reply's model counted it: for
+    a model on your server, which alone can count its tokens."""
+    for message in reversed(messages):
+        if message.role == "assistant":
+            stats = message.stats
+            used = [stats.get("prompt_tokens"), stats.get("completion_tokens")]
+            return sum(n for n in used if isinstance(n, int) and not isinstance(n, bool))
+    return 0
 
 
 def draft() -> Conversation:

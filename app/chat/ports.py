@@ -24,6 +24,10 @@ class ChatEngine(Protocol):
     @property
     def is_loaded(self) -> bool: ...
 
+    @property
+    def model_name(self) -> str | None:
+        """As conversations and replies record it (for your server's model, with its host)."""
+
     def generate(self, messages: list[ChatMessage], sampling: SamplingOptions,
                  conversation: str | None = None) -> int:
         """A reply to `messages`, the turn of `conversation`: the engine keeps each
@@ -33,7 +37,8 @@ class ChatEngine(Protocol):
         """Drop the kept KV cache of `conversation` (deleted), or of every one (the vault
         locked)."""
 
-    def count(self, messages: list[ChatMessage]) -> int: ...
+    def count(self, messages: list[ChatMessage]) -> int | None:
+        """None: this model cannot count here (your server's); its replies say what they used."""
 
     def cancel(self) -> None: ...
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from app.chat.history import UNTITLED, draft, prompt_for
+from app.chat.history import UNTITLED, counted_by_last_reply, draft, prompt_for
 from app.chat.ports import ChatEngine, ChatView
 from app.chat.turns import ChatTurns
 from app.jobs import Jobs
@@ -37,7 +37,7 @@ class ChatSession:
 
     @property
     def model_name(self) -> str | None:
-        return self.engine.facts.name if self.engine.facts else None
+        return self.engine.model_name
 
     # -- the vault's life cycle -------------------------------------------------------------
 
@@ -197,6 +197,8 @@ class ChatSession:
             return
         system = self.settings().system_prompt
         self._count_request = self.engine.count(prompt_for(system, self.messages))
+        if self._count_request is None:  # as your server counted the last reply
+            self.view.show_context(counted_by_last_reply(self.messages), 0)
 
     def on_counted(self, request: int, tokens: int) -> None:
         if request == self._count_request:

@@ -299,6 +299,8 @@ class ChatTurns:
             session.refresh_list()
             session.view.show_context(stats.prompt_tokens + stats.completion_tokens,
                                       len(stats.dropped_messages))
+            if stats.error:  # it ended early (your server stopped mid-reply): what came is kept
+                session.view.show_notice(stats.error)
 
         session.jobs.submit(finish, finished, "saving the reply", on_error=self._failed)
 

@@ -35,6 +35,11 @@ class ServerAddress:
     base_url: str  # ends with /v1 or what the person gave; no trailing slash
     plain_http: bool  # allowed (a private address) but to be warned about
 
+    @property
+    def host(self) -> str:
+        """Where replies are computed, as the app says it: host and port."""
+        return urlsplit(self.base_url).netloc
+
 
 def server_address(text: str) -> ServerAddress:
     """Check a base URL; a host name is resolved to see where plain HTTP would go."""

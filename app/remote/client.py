@@ -152,6 +152,8 @@ class RemoteStream:
         error: str | None = None
         try:
             for chunk in self._stream:
+                if self._cancelled.is_set():
+                    break
                 usage = chunk.usage or usage
                 for choice in chunk.choices[:1]:
                     finish = choice.finish_reason or finish
@@ -161,8 +163,11 @@ class RemoteStream:
                         first_at = first_at or last_at
                         self._parts.append(text)
                         yield text
-        except (openai.APIError, httpx2.HTTPError) as failure:
+        except Exception as failure:
+            # Closed by Stop from another thread, the read may fail any way the socket can.
             if not self._cancelled.is_set():
+                if not isinstance(failure, (openai.APIError, httpx2.HTTPError)):
+                    raise
                 error = ("The server stopped in the middle of the reply "
                          f"({type(failure).__name__}); what came is kept.")
         finally:

@@ -8,7 +8,10 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from app.engine import ChatMessage, Engine, ModelFacts, SamplingOptions
+from app.engine.engine import ChatStream
 from app.errors import MiniGiantsError
+from app.remote.client import RemoteStream
+from app.remote.remote_model import RemoteModel
 
 if TYPE_CHECKING:
     from app.chat.session import ChatSession
@@ -37,6 +40,10 @@ class InlineEngine:
     def is_loaded(self) -> bool:
         return True
 
+    @property
+    def model_name(self) -> str | None:
+        return self._engine.facts.name
+
     def answer(self, session: ChatSession) -> None:
         """Where what comes of each request goes."""
         self._session = session
@@ -45,7 +52,7 @@ class InlineEngine:
                  conversation: str | None = None) -> int:
         return self._queue(messages, sampling, conversation)
 
-    def count(self, messages: list[ChatMessage]) -> int:
+    def count(self, messages: list[ChatMessage]) -> int | None:
         return self._queue(messages, None, None)
 
     def forget(self, conversation: str | None = None) -> None:
@@ -64,8 +71,7 @@ class InlineEngine:
                 session.on_counted(request, self._engine.count_tokens(messages))
                 continue
             try:
-                self._engine.switch_to(conversation)
-                stream = self._engine.chat(messages, sampling)
+                stream = self._start(messages, sampling, conversation)
                 for delta in stream:
                     session.turns.on_chunk(request, delta)
             except MiniGiantsError as error:
@@ -74,8 +80,46 @@ class InlineEngine:
             assert stream.stats is not None
             session.turns.on_finished(request, stream.stats)
 
+    def _start(self, messages: list[ChatMessage], sampling: SamplingOptions,
+               conversation: str | None) -> ChatStream | RemoteStream:
+        self._engine.switch_to(conversation)
+        return self._engine.chat(messages, sampling)
+
     def _queue(self, messages: list[ChatMessage], sampling: SamplingOptions | None,
                conversation: str | None) -> int:
         self._last_request += 1
         self._pending.append((self._last_request, messages, sampling, conversation))
         return self._last_request
+
+
+class InlineRemote(InlineEngine):
+    """A model on your server in the engine's place, as the app's engine thread holds one."""
+
+    def __init__(self, remote: RemoteModel) -> None:
+        super().__init__(None)  # type: ignore[arg-type]
+        self.remote = remote
+
+    @property
+    def facts(self) -> ModelFacts | None:
+        return None
+
+    @property
+    def n_ctx(self) -> int:
+        return 0
+
+    @property
+    def model_name(self) -> str | None:
+        return self.remote.name
+
+    def count(self, messages: list[ChatMessage]) -> int | None:
+        return None
+
+    def forget(self, conversation: str | None = None) -> None:
+        pass
+
+    def cancel(self) -> None:
+        self.remote.cancel()
+
+    def _start(self, messages: list[ChatMessage], sampling: SamplingOptions,
+               conversation: str | None) -> ChatStream | RemoteStream:
+        return self.remote.chat(messages, sampling)

@@ -15,7 +15,8 @@ def stats_line(stats: dict[str, object]) -> str:
     speed = stats.get("decode_tokens_per_s")
     if isinstance(speed, (int, float)) and not isinstance(speed, bool) and speed > 0:
         parts.append(f"{speed:.1f} tokens/s")
-    stopped = {"cancelled": "stopped", "length": "stopped at the length limit"}
+    stopped = {"cancelled": "stopped", "length": "stopped at the length limit",
+               "error": "cut short by an error"}
     reason = stats.get("stop_reason")  # a StopReason (a str) fresh from the engine, or stored
     if isinstance(reason, str) and reason in stopped:
         parts.append(stopped[reason])

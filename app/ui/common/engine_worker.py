@@ -11,6 +11,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
@@ -26,7 +27,13 @@ from app.engine import (
     StopReason,
 )
 from app.errors import MiniGiantsError
+from app.remote.remote_model import NeedsLocalModel, RemoteModel
+from app.remote.your_servers import ServerModel
 from app.ui.common.background import UnexpectedError
+
+if TYPE_CHECKING:
+    from app.engine.engine import ChatStream
+    from app.remote.client import RemoteStream
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +53,7 @@ class EngineWorker(QObject):
     """Lives on the engine thread; owns the one `Engine` (DESIGN: one Llama per thread)."""
 
     loaded = Signal(object, int)  # ModelFacts, context length
+    remote_ready = Signal(str, str)  # a model on your server in use: its name, where it runs
     load_progress = Signal(float)
     load_failed = Signal(object)  # MiniGiantsError
     chunk = Signal(int, str)  # request id, text delta
@@ -59,6 +67,7 @@ class EngineWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._engine: Engine | None = None
+        self._remote: RemoteModel | None = None  # instead of the engine: a model on your server
         self._kept: KeptCaches | None = None  # where caches are sealed, while unlocked
         # The API's turns wait here, not in the thread's event queue, so that the app's own
         # requests go first: one turn is due at a time, and the next is asked for behind them.
@@ -80,6 +89,17 @@ class EngineWorker(QObject):
         self._attach_files()
         self.loaded.emit(self._engine.facts, self._engine.n_ctx)
 
+    @Slot(object, bool)
+    def use_server(self, chosen: ServerModel, offline: bool) -> None:
+        """Replies from a model on your server from now on; the model here is let go."""
+        self.unload()
+        try:
+            self._remote = RemoteModel.of(chosen, offline=offline)
+        except MiniGiantsError as error:
+            self.load_failed.emit(error)
+            return
+        self.remote_ready.emit(self._remote.name, self._remote.host)
+
     def _progress(self, fraction: float) -> bool:
         self.load_progress.emit(fraction)
         return True
@@ -87,15 +107,19 @@ class EngineWorker(QObject):
     @Slot(int, object, object, object)
     def generate(self, request: int, messages: list[ChatMessage], sampling: SamplingOptions,
                  conversation: str | None) -> None:
-        if self._engine is None:
+        if self._engine is None and self._remote is None:
             self.failed.emit(request, NoModelLoaded())
             return
         if self._stopped_before_start():  # Stop while a program's reply was being made
             self.finished.emit(request, NOT_STARTED)
             return
         try:
-            self._engine.switch_to(conversation)
-            stream = self._engine.chat(messages, sampling)
+            if self._remote is not None:
+                stream: ChatStream | RemoteStream = self._remote.chat(messages, sampling)
+            else:
+                assert self._engine is not None
+                self._engine.switch_to(conversation)
+                stream = self._engine.chat(messages, sampling)
             for delta in stream:
                 self.chunk.emit(request, delta)
         except MiniGiantsError as error:
@@ -109,7 +133,8 @@ class EngineWorker(QObject):
     def run(self, request: int, job: Callable[[Engine], object]) -> None:
         """Any work that needs the model itself (the journal companion), in turn with replies."""
         if self._engine is None:
-            self.failed.emit(request, NoModelLoaded())
+            self.failed.emit(request, NeedsLocalModel("The journal companion") if self._remote
+                             else NoModelLoaded())
             return
         try:
             self._engine.switch_to(None)  # the conversation's cache is kept through the job
@@ -145,7 +170,8 @@ class EngineWorker(QObject):
             self._api_running = True
         try:
             if self._engine is None:
-                turn.fail(NoModelLoaded())
+                turn.fail(NeedsLocalModel("The API for programs") if self._remote
+                          else NoModelLoaded())
             else:
                 turn.run(self._engine)
         finally:
@@ -223,13 +249,13 @@ class EngineWorker(QObject):
         with self._api_lock:
             self._app_stop = True
             program = self._api_running
-        engine = self._engine
+        engine = self._engine or self._remote
         if engine is not None and not program:
             engine.cancel()
 
     def cancel_everything(self) -> None:
         """Any thread: the app is closing; whatever is being made stops."""
-        engine = self._engine
+        engine = self._engine or self._remote
         if engine is not None:
             engine.cancel()
 
@@ -240,6 +266,9 @@ class EngineWorker(QObject):
 
     @Slot()
     def unload(self) -> None:
+        if self._remote is not None:
+            self._remote.close()
+            self._remote = None
         if self._engine is not None:
             self._seal_kept()
             self._engine.close()
@@ -250,6 +279,7 @@ class EngineHost(QObject):
     """The GUI thread's handle on the engine thread."""
 
     _load = Signal(str, object)
+    _use_server = Signal(object, bool)
     _generate = Signal(int, object, object, object)
     _forget = Signal(object)
     _keep_states_in = Signal(object)
@@ -264,12 +294,14 @@ class EngineHost(QObject):
         super().__init__(parent)
         self._requests = itertools.count(1)
         self.facts: ModelFacts | None = None
-        self.n_ctx = 0
+        self.n_ctx = 0  # 0 with your server's model: it does not say
+        self.remote: tuple[str, str] | None = None  # your server's model in use: name, host
         self._thread = QThread()
         self._thread.setObjectName("engine")
         self.worker = EngineWorker()
         self.worker.moveToThread(self._thread)
         self._load.connect(self.worker.load)
+        self._use_server.connect(self.worker.use_server)
         self._generate.connect(self.worker.generate)
         self._forget.connect(self.worker.forget)
         self._keep_states_in.connect(self.worker.keep_states_in)
@@ -280,16 +312,28 @@ class EngineHost(QObject):
         self._run.connect(self.worker.run)
         self._unload.connect(self.worker.unload)
         self.worker.loaded.connect(self._on_loaded)
+        self.worker.remote_ready.connect(self._on_remote_ready)
         self.worker.load_failed.connect(self._on_load_failed)
         self._thread.start()
 
     @property
     def is_loaded(self) -> bool:
-        return self.facts is not None
+        return self.facts is not None or self.remote is not None
+
+    @property
+    def model_name(self) -> str | None:
+        """As conversations and replies record it."""
+        return self.remote[0] if self.remote else self.facts.name if self.facts else None
 
     def load(self, path: Path, options: LoadOptions) -> None:
-        self.facts = None
+        self.facts, self.remote = None, None
         self._load.emit(str(path), options)
+
+    def use_server(self, chosen: ServerModel, offline: bool) -> None:
+        """Replies from `chosen` on your server from now on: `worker.remote_ready`, or
+        `worker.load_failed` (offline mode)."""
+        self.facts, self.remote, self.n_ctx = None, None, 0
+        self._use_server.emit(chosen, offline)
 
     def generate(self, messages: list[ChatMessage], sampling: SamplingOptions,
                  conversation: str | None = None) -> int:
@@ -324,7 +368,10 @@ class EngineHost(QObject):
         """Drop the kept KV cache of `conversation`, or of every one, after what was asked."""
         self._forget.emit(conversation)
 
-    def count(self, messages: list[ChatMessage]) -> int:
+    def count(self, messages: list[ChatMessage]) -> int | None:
+        """None with your server's model: only it can count, and it does as it answers."""
+        if self.remote is not None:
+            return None
         request = next(self._requests)
         self._count.emit(request, messages)
         return request
@@ -351,5 +398,8 @@ class EngineHost(QObject):
     def _on_loaded(self, facts: ModelFacts, n_ctx: int) -> None:
         self.facts, self.n_ctx = facts, n_ctx
 
+    def _on_remote_ready(self, name: str, host: str) -> None:
+        self.remote = (name, host)
+
     def _on_load_failed(self, _error: MiniGiantsError) -> None:
-        self.facts, self.n_ctx = None, 0
+        self.facts, self.n_ctx, self.remote = None, 0, None
