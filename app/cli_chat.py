@@ -114,7 +114,8 @@ class _Remote:
         pass
 
     def facts(self) -> dict[str, object]:
-        return {"server": self._server.address.base_url}
+        # The model as the server names it; the vault records where it ran too (`name`).
+        return {"server": self._server.address.base_url, "model": self._model.model}
 
 
 def _first_model(server: RemoteServer) -> str:

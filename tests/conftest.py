@@ -47,3 +47,13 @@ def fake_hub(starter_path: Path) -> Iterator[FakeHub]:
     hub.start()
     yield hub
     hub.stop()
+
+
+@pytest.fixture(scope="session")
+def your_server(starter_path: Path) -> Iterator[str]:
+    """llama-cpp-python's own OpenAI-compatible server on loopback with the starter model, asking
+    for tests/remote/llama_cpp_server.KEY: "your own server" for the tests that only use it."""
+    from tests.remote.llama_cpp_server import KEY, llama_cpp_server
+
+    with llama_cpp_server(starter_path, KEY) as (base_url, _process):
+        yield base_url

@@ -46,14 +46,24 @@ def empty_conversation_note(model: str | None, good_for: str | None, loading: bo
     return "\n\n".join(lines)
 
 
+def context_used(prompt_tokens: object, completion_tokens: object) -> int:
+    """How much of the context a reply filled: its prompt and itself. 0 (not known) when the
+    prompt was not counted, as by a server that reports no usage while streaming: the reply
+    alone would understate it."""
+    counts = [prompt_tokens, completion_tokens]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in counts) \
+            or not prompt_tokens:
+        return 0
+    return sum(counts)  # type: ignore[arg-type]
+
+
 def counted_by_last_reply(messages: Sequence[Message]) -> int:
     """The context a conversation filled at its last reply, as that reply's model counted it: for
     a model on your server, which alone can count its tokens."""
     for message in reversed(messages):
         if message.role == "assistant":
-            stats = message.stats
-            used = [stats.get("prompt_tokens"), stats.get("completion_tokens")]
-            return sum(n for n in used if isinstance(n, int) and not isinstance(n, bool))
+            return context_used(message.stats.get("prompt_tokens"),
+                                message.stats.get("completion_tokens"))
     return 0
 
 

@@ -11,7 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from app.chat.history import UNTITLED, branch, prompt_for, sampling_of, title_for
+from app.chat.history import (
+    UNTITLED,
+    branch,
+    context_used,
+    prompt_for,
+    sampling_of,
+    title_for,
+)
 from app.chat.ports import ChatEngine, ChatView
 from app.engine import GenerationStats
 from app.errors import MiniGiantsError
@@ -297,7 +304,7 @@ class ChatTurns:
                 session.view.finish_reply(message)
                 session.view.reply_stored(message)
             session.refresh_list()
-            session.view.show_context(stats.prompt_tokens + stats.completion_tokens,
+            session.view.show_context(context_used(stats.prompt_tokens, stats.completion_tokens),
                                       len(stats.dropped_messages))
             if stats.error:  # it ended early (your server stopped mid-reply): what came is kept
                 session.view.show_notice(stats.error)

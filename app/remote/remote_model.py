@@ -10,7 +10,7 @@ from app.engine.messages import ChatMessage, SamplingOptions
 from app.errors import MiniGiantsError
 from app.hub.hub_client import offline_by_environment
 from app.remote.client import RemoteOffline, RemoteServer, RemoteStream
-from app.remote.your_servers import ServerModel
+from app.remote.your_servers import ServerModel, shown_model
 
 
 class NeedsLocalModel(MiniGiantsError):
@@ -48,7 +48,7 @@ class RemoteModel:
     @property
     def name(self) -> str:
         """As conversations and replies record it: the model, and where it ran."""
-        return f"{self.model} ({self.host})"
+        return f"{shown_model(self.model)} ({self.host})"
 
     def chat(self, messages: Sequence[ChatMessage], sampling: SamplingOptions) -> RemoteStream:
         """The reply's stream (errors before its first piece are raised here)."""

@@ -51,6 +51,16 @@ class ServerModel:
     def choice(self) -> str:
         return f"{CHOICE_PREFIX}{self.server.id}:{self.model}"
 
+    @property
+    def label(self) -> str:
+        return f"{shown_model(self.model)} — {self.server.host} (your server)"
+
+
+def shown_model(model: str) -> str:
+    """A model as the app shows it: one named by its file's path (llama_cpp.server's way) by the
+    file's name."""
+    return model.replace("\\", "/").rsplit("/", 1)[-1] if model.endswith(".gguf") else model
+
 
 
 def is_server_choice(choice: str) -> bool:

@@ -17,6 +17,10 @@ import httpx2
 import openai
 import pytest
 
+from app.vault.keys import KdfParams
+from app.vault.store import Vault
+from tests.remote.server_chat import chat_on
+
 PASSPHRASE = "quiet harbor lantern violet"
 PERSON = {"type": "object", "properties": {"name": {"type": "string"},
                                            "age": {"type": "integer"}},
@@ -165,3 +169,17 @@ def test_minigiants_chat_uses_another_minigiants_as_its_server(served: Served,
     assert said["server"] == served.base_url and said["stats"]["completion_tokens"] > 0
     gone = chat("--model", "a-model-it-does-not-have", "Say hello.")
     assert gone.returncode == 2 and "no longer has the model" in gone.stderr
+
+
+def test_another_minigiants_as_your_server_counts_the_context(served: Served, tmp_path: Path,
+                                                              kdf: KdfParams) -> None:
+    """It reports usage while streaming, so the chat shows the context it counted: the prompt
+    and the reply."""
+    with Vault.create(tmp_path / "vault.db", "a long passphrase", kdf=kdf) as vault:
+        chat = chat_on(vault, served.base_url, served.key, {"temperature": 0.0, "max_tokens": 8})
+        chat.send("Say hello.")
+        _question, reply = chat.stored()
+        prompt, completion = reply.stats["prompt_tokens"], reply.stats["completion_tokens"]
+        assert isinstance(prompt, int) and prompt > 5 and completion == 8
+        assert chat.view.context == (prompt + completion, 0)
+        assert reply.model == f"{served.model} ({served.base_url.split('/')[2]})"

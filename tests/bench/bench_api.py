@@ -34,6 +34,7 @@ from app.engine import ChatMessage, Engine, LoadOptions, SamplingOptions  # noqa
 from app.hub.starter import starter_model_path  # noqa: E402
 from app.remote.address import server_address  # noqa: E402
 from app.remote.client import RemoteServer  # noqa: E402
+from app.remote.remote_model import RemoteModel  # noqa: E402
 from tests.remote.llama_cpp_server import llama_cpp_server  # noqa: E402
 
 QUESTION = "Tell me a long story about a lighthouse keeper and the sea."
@@ -124,9 +125,11 @@ def remote_against_direct(model: Path, args: argparse.Namespace) -> dict[str, ob
             RemoteServer(server_address(url), key) as ours:
         name = ours.models()[0]
 
+        chosen = RemoteModel.on(ours, name)  # what the app's engine thread holds
+
         def through_ours() -> float:
             arrivals = []
-            for _ in ours.chat(name, [ChatMessage("user", QUESTION)], sampling):
+            for _ in chosen.chat([ChatMessage("user", QUESTION)], sampling):
                 arrivals.append(time.perf_counter())
             return rate(arrivals)
 

@@ -20,7 +20,7 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.journal.page import JournalPage
 from app.vault.store import Vault
 from tests.vault.conftest import floor_kdf

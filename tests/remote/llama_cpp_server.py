@@ -16,6 +16,8 @@ import httpx2
 
 from tests.loopback import free_port
 
+KEY = "your-own-key"  # the API key the tests' servers ask for
+
 LAUNCHER = (
     "import runpy, sys\n"
     "from app.engine.backends import load_backends\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,25 +23,18 @@ from app.remote.client import (
     ServerUnreachable,
 )
 from tests.loopback import free_port
-from tests.remote.llama_cpp_server import llama_cpp_server
+from tests.remote.llama_cpp_server import KEY, llama_cpp_server
 
-KEY = "your-own-key"
 QUESTION = [ChatMessage("user", "Tell me a story about a lighthouse.")]
 ENDLESS = {0: float("-inf"), 1: float("-inf"), 2: float("-inf")}  # the starter's end tokens
-
-
-@pytest.fixture(scope="module")
-def server_url(starter_path: Path) -> Iterator[str]:
-    with llama_cpp_server(starter_path, KEY) as (base_url, _process):
-        yield base_url
 
 
 def connect(url: str, key: str | None = KEY) -> RemoteServer:
     return RemoteServer(server_address(url), key)
 
 
-def test_a_reply_streamed_from_your_server(server_url: str) -> None:
-    with connect(server_url) as server:
+def test_a_reply_streamed_from_your_server(your_server: str) -> None:
+    with connect(your_server) as server:
         (model,) = server.models()
         stream = server.chat(model, QUESTION, SamplingOptions(temperature=0, max_tokens=16))
         deltas = list(stream)
@@ -63,8 +56,8 @@ def endless_reply(server: RemoteServer, after_three: Callable[[RemoteStream], No
     return stream, kept
 
 
-def test_stop_closes_the_stream_and_keeps_what_came(server_url: str) -> None:
-    with connect(server_url) as server:
+def test_stop_closes_the_stream_and_keeps_what_came(your_server: str) -> None:
+    with connect(your_server) as server:
         stream, kept = endless_reply(server, RemoteStream.close)
     assert stream.stats is not None and stream.stats.stop_reason is StopReason.CANCELLED
     assert stream.text == "".join(kept) and stream.stats.error is None
@@ -78,22 +71,22 @@ def test_a_server_that_dies_mid_reply_ends_it_with_what_came(starter_path: Path)
     assert stream.text.startswith("".join(kept)) and kept
 
 
-def test_a_wrong_key_nobody_there_and_offline_mode(server_url: str,
+def test_a_wrong_key_nobody_there_and_offline_mode(your_server: str,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    with connect(server_url, key="not-the-key") as server, pytest.raises(KeyRefused):
+    with connect(your_server, key="not-the-key") as server, pytest.raises(KeyRefused):
         server.models()
     nobody = f"http://127.0.0.1:{free_port()}/v1"
     with connect(nobody) as server, pytest.raises(ServerUnreachable, match="cannot be reached"):
         server.models()
     with pytest.raises(RemoteOffline):
-        RemoteServer(server_address(server_url), KEY, offline=True)
+        RemoteServer(server_address(your_server), KEY, offline=True)
     monkeypatch.setenv("MINIGIANTS_OFFLINE", "1")
     with pytest.raises(RemoteOffline):
-        connect(server_url)
+        connect(your_server)
 
 
 def test_minigiants_chat_with_your_server_keeps_the_turn_encrypted(
-        server_url: str, private_home: Path) -> None:
+        your_server: str, private_home: Path) -> None:
     env = {**os.environ, "MINIGIANTS_PASSPHRASE": "quiet harbor lantern violet",
            "MINIGIANTS_SERVER_KEY": KEY}
 
@@ -103,7 +96,7 @@ def test_minigiants_chat_with_your_server_keeps_the_turn_encrypted(
                               timeout=300)
 
     assert minigiants("vault", "init").returncode == 0
-    chat = minigiants("chat", "--server", server_url, "--save", "--temperature", "0",
+    chat = minigiants("chat", "--server", your_server, "--save", "--temperature", "0",
                       "--max-tokens", "12", "Describe the lighthouse keeper's secret.")
     assert chat.returncode == 0, chat.stderr
     assert "plain HTTP" in chat.stderr, "warned: the request crossed the network unencrypted"

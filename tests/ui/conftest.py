@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.common.input_guard import install_input_guard
 from app.ui.common.theme import apply_theme
 from app.vault.store import Vault

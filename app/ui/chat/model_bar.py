@@ -1,5 +1,6 @@
-"""Above the conversation: the model in use (or how its loading goes) and the picker that changes
-it: the library's chat models, then a way to the Models section."""
+"""Above the conversation: the model in use (or how its loading goes, or which server of yours
+computes the replies) and the picker that changes it: the library's chat models, the models your
+servers listed, then a way to the Models section."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from app.hub.library import LibraryModel
+from app.remote.your_servers import ServerModel
 
 MANAGE_MODELS = "Manage models…"
 
 
 class ModelBar(QWidget):
-    chosen = Signal(str)  # a library id
+    chosen = Signal(str)  # a library id, or a model on your server (ServerModel.choice)
     manage_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -28,6 +30,9 @@ class ModelBar(QWidget):
         self.picker.setAccessibleName("Model")
         self.picker.setToolTip("The model this conversation talks to")
         self.picker.setMinimumContentsLength(22)
+        # As wide as that, not as the longest name: a long one would push the window off screen.
+        self.picker.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.status)
@@ -35,12 +40,15 @@ class ModelBar(QWidget):
         row.addWidget(self.picker)
         self.picker.activated.connect(self._picked)
 
-    def set_models(self, models: list[LibraryModel], current: str | None) -> None:
-        """The library's chat models (adapters are not chat models on their own)."""
+    def set_models(self, models: list[LibraryModel], servers: list[ServerModel],
+                   current: str | None) -> None:
+        """The library's chat models (adapters are not chat models on their own), then those on
+        your servers."""
         chat_models = [m for m in models if not m.is_adapter]
-        self._ids = [m.id for m in chat_models]
+        self._ids = [m.id for m in chat_models] + [s.choice for s in servers]
         self.picker.clear()
-        self.picker.addItems([m.filename for m in chat_models] + [MANAGE_MODELS])
+        self.picker.addItems([m.filename for m in chat_models]
+                             + [s.label for s in servers] + [MANAGE_MODELS])
         if current in self._ids:
             self.picker.setCurrentIndex(self._ids.index(current))
 
@@ -52,10 +60,11 @@ class ModelBar(QWidget):
     def set_progress(self, fraction: float) -> None:
         self.progress.setValue(round(fraction * 100))
 
-    def done(self, status: str) -> None:
-        """Loaded (what is loaded) or failed ("No model loaded")."""
+    def done(self, status: str, explained: str = "") -> None:
+        """Loaded (what is loaded) or failed ("No model loaded"); `explained` on hovering."""
         self.progress.hide()
         self.status.setText(status)
+        self.status.setToolTip(explained)
 
     @property
     def is_loading(self) -> bool:

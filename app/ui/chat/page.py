@@ -28,6 +28,7 @@ from app.errors import MiniGiantsError
 from app.hub.catalog import good_for
 from app.hub.library import LibraryModel
 from app.journal.safety import SafetyResult
+from app.remote.your_servers import ServerModel
 from app.ui.chat.composer import Composer
 from app.ui.chat.conversation_list import ConversationList
 from app.ui.chat.conversation_settings import ConversationSettings
@@ -35,7 +36,7 @@ from app.ui.chat.conversation_view import ConversationView
 from app.ui.chat.model_bar import ModelBar
 from app.ui.common.background import SessionJobs, TaskThread
 from app.ui.common.dialogs import close_open, show_problem
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.common.safety_prompt import ask_to_continue
 from app.ui.common.search_hits import MATCH_END, MATCH_START
 from app.ui.common.widgets import heading_label
@@ -179,8 +180,9 @@ class ChatPage(QWidget):
 
     # -- the model -------------------------------------------------------------------------
 
-    def set_models(self, models: list[LibraryModel], current: str | None) -> None:
-        self.model_bar.set_models(models, current)
+    def set_models(self, models: list[LibraryModel], servers: list[ServerModel],
+                   current: str | None) -> None:
+        self.model_bar.set_models(models, servers, current)
         chosen = next((model for model in models if model.id == current), None)
         self._chosen = (chosen.filename, good_for(chosen)) if chosen else (None, None)
         self.update_composer()
@@ -195,6 +197,14 @@ class ChatPage(QWidget):
     def model_loaded(self, facts: ModelFacts) -> None:
         note = "" if facts.has_chat_template else " · no chat template (ChatML used)"
         self.model_bar.done(f"{facts.quantization} · {self._engine.n_ctx:,} ctx{note}")
+        self.update_composer()
+        self.session.count_context()
+
+    def model_remote(self, host: str) -> None:
+        """A model on your server answers from now on: said where the model's facts would be."""
+        self.model_bar.done(f"Computed on {host} · your server",
+                            "Each message goes to your server with the conversation so far; the "
+                            "conversation is kept on this computer, encrypted.")
         self.update_composer()
         self.session.count_context()
 
@@ -282,10 +292,17 @@ class ChatPage(QWidget):
         self.notice.hide()
 
     def show_context(self, used: int, dropped: int) -> None:
-        total = self._engine.n_ctx or 1
-        self.context_meter.setMaximum(total)
-        self.context_meter.setValue(min(used, total))
-        self.context_label.setText(f"{used:,} of {total:,} tokens")
+        remote = self._engine.remote is not None
+        self.context_meter.setVisible(not remote)  # your server does not say its context length
+        if remote:
+            self.context_label.setText(f"{used:,} tokens, as your server counted them" if used
+                                       else "Context used: not reported by your server (some "
+                                            "servers report it with each reply)")
+        else:
+            total = self._engine.n_ctx or 1
+            self.context_meter.setMaximum(total)
+            self.context_meter.setValue(min(used, total))
+            self.context_label.setText(f"{used:,} of {total:,} tokens")
         if dropped:
             self.show_notice(f"{dropped} older message{'s' if dropped > 1 else ''} did not fit in "
                              "the model's context and were left out of this reply. They are "
@@ -303,8 +320,10 @@ class ChatPage(QWidget):
     def update_composer(self) -> None:
         """The message box as the vault, the model and the turn allow."""
         name, uses = self._chosen
+        remote = self._engine.remote
         self.view.set_empty_note(empty_conversation_note(
-            name or self.session.model_name, uses, self.model_bar.is_loading))
+            self.session.model_name if remote else name or self.session.model_name, uses,
+            self.model_bar.is_loading, server=remote[1] if remote else None))
         if self.session.busy:
             return
         if self.session.vault is None:

@@ -13,7 +13,7 @@ from app.api.api_key import api_key
 from app.api.listen import ApiServer, loopback_socket
 from app.errors import MiniGiantsError
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.common.preferences import Preferences
 from app.vault.store import Vault
 

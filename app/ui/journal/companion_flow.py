@@ -17,7 +17,7 @@ from app.errors import MiniGiantsError
 from app.journal.care import JournalCare
 from app.journal.companion import suggest_distortions, weekly_reflection
 from app.ui.common.background import SessionJobs
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.journal.entries import EntriesView
 from app.ui.journal.reflection_dialog import ReflectionDialog
 from app.ui.journal.thought_records_view import ThoughtRecordsView

@@ -30,7 +30,7 @@ from app.journal.entry_draft import EntryDraft, save_draft
 from app.journal.safety import SafetyResult
 from app.ui.common.background import SessionJobs, TaskThread
 from app.ui.common.dialogs import close_open, show_problem
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.common.icons import icon
 from app.ui.common.safety_prompt import ask_to_continue
 from app.ui.common.search_hits import MATCH_END, MATCH_START

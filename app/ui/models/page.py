@@ -22,13 +22,16 @@ from app.ui.models.downloads import DownloadRequest, DownloadsTab
 from app.ui.models.library import LibraryTab
 from app.ui.models.search import SearchTab
 from app.ui.models.status import StatusLine
+from app.ui.models.your_servers import YourServersTab
+from app.vault.store import Vault
 
 
 class ModelsPage(QWidget):
-    use_model = Signal(str)  # a library model id the user chose to load
-    library_changed = Signal()  # a model was added or removed
+    use_model = Signal(str)  # a library model id, or a model on your server, chosen to use
+    library_changed = Signal()  # a model was added or removed, or a server of yours
 
     def __init__(self, library: Library, hub_factory: Callable[[], Hub], context_length: int,
+                 vault_jobs: TaskThread, offline: Callable[[], bool],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._library = library
@@ -41,12 +44,14 @@ class ModelsPage(QWidget):
         self.catalog_tab = CatalogTab(context_length, self.downloads_tab.state_of)
         self.search_tab = SearchTab(hub_factory, self._lookups, self.status, context_length)
         self.library_tab = LibraryTab(library, self._library_work, self.status)
+        self.servers_tab = YourServersTab(vault_jobs, self.status, offline)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Model manager")
         self.tabs.addTab(self.catalog_tab, "&Catalog")
         self.tabs.addTab(self.search_tab, "&Search Hugging Face")
         self.tabs.addTab(self.downloads_tab, "D&ownloads")
         self.tabs.addTab(self.library_tab, "&Library")
+        self.tabs.addTab(self.servers_tab, "&Your servers")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
@@ -57,6 +62,8 @@ class ModelsPage(QWidget):
         self.downloads_tab.model_downloaded.connect(lambda _model: self._library_changed())
         self.library_tab.changed.connect(self._library_changed)
         self.library_tab.use_model.connect(self.use_model)
+        self.servers_tab.use_model.connect(self.use_model)
+        self.servers_tab.changed.connect(self.library_changed)
 
         self._lookups.submit(load_catalog, self.catalog_tab.show_catalog, self.status.report,
                              what="reading the model catalog")
@@ -85,10 +92,19 @@ class ModelsPage(QWidget):
         """Start (or resume) downloading a file into the library; it shows in the Downloads tab."""
         self.downloads_tab.start(request)
 
+    def open_vault(self, vault: Vault) -> None:
+        """Unlocked: your servers, kept in the vault, can be shown."""
+        self.servers_tab.open_vault(vault)
+
+    def clear(self) -> None:
+        """Locking: what the page shows of the vault goes."""
+        self.servers_tab.clear()
+
     def shut_down(self) -> None:
         """Pause running downloads (their partial files stay, to resume later) and end every
         thread of the page."""
         self.downloads_tab.shut_down()
+        self.servers_tab.shut_down()
         self._lookups.stop()
         self._library_work.stop()
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from app.chat.sealed_spill import disk_budget, set_disk_budget
 from app.errors import MiniGiantsError
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.common.icons import icon
 from app.ui.common.input_guard import wheel_never
 from app.ui.common.sizes import GIB, size_text

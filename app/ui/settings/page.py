@@ -36,7 +36,7 @@ from app.engine import HardwareReport
 from app.journal.safety import INTERNATIONAL, crisis_regions, crisis_resources
 from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.common.icons import icon
 from app.ui.common.input_guard import wheel_never
 from app.ui.common.preferences import Preferences

@@ -26,18 +26,17 @@ from PySide6.QtWidgets import (
 
 from app.chat.sealed_spill import kept_caches
 from app.datadir import data_dir, vault_path
-from app.engine import ModelFacts
 from app.engine.hardware import HardwareReport, hardware_report
 from app.errors import MiniGiantsError
 from app.hub.access_token import stored_token
 from app.hub.hub_client import Hub
-from app.hub.library import STARTER_ID, Library, LibraryModel
+from app.hub.library import Library
 from app.hub.starter import starter_installed
 from app.journal.detector import forget_recent
 from app.ui.chat.page import ChatPage
 from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.common.icons import app_icon, icon
 from app.ui.common.input_guard import install_input_guard
 from app.ui.common.preferences import (
@@ -51,6 +50,7 @@ from app.ui.journal.page import JournalPage
 from app.ui.models.page import ModelsPage
 from app.ui.settings.page import SettingsPage
 from app.ui.shell.idle_lock import IdleLock
+from app.ui.shell.model_choice import ModelChoice
 from app.ui.shell.unlock import UnlockPage
 from app.ui.shell.welcome import CATALOG, DISCOVER, STARTER, WelcomePage
 from app.vault.errors import WrongPassphrase
@@ -70,7 +70,6 @@ class AppWindow(QMainWindow):
         self.preferences = preferences or load_preferences()
         self.vault: Vault | None = None
         self._token: str | None = None
-        self._chosen_model: str | None = None  # being loaded; remembered once it loads
         self._hardware: HardwareReport | None = None
         self.library = Library()
         self.vault_jobs = TaskThread("vault", self)
@@ -87,7 +86,13 @@ class AppWindow(QMainWindow):
         self.chat = ChatPage(self.vault_jobs, self.engine)
         self.journal = JournalPage(self.vault_jobs, self.engine)
         self._set_crisis_region(self.preferences.crisis_region)
-        self.models = ModelsPage(self.library, self._hub, self.preferences.context_length)
+        self.models = ModelsPage(self.library, self._hub, self.preferences.context_length,
+                                 self.vault_jobs, lambda: self.preferences.offline)
+        self.model_choice = ModelChoice(
+            self.library, self.engine, self.chat, self.file_jobs, self.vault_jobs,
+            lambda: self.preferences,
+            lambda choice: self._preferences_changed(
+                dataclasses.replace(self.preferences, model=choice)), self)
         self.settings_page: SettingsPage | None = None  # exists only while unlocked
         self.workspace, self.nav, self.pages = _workspace(
             [self.chat, self.journal, self.models, QWidget()],  # Settings' place: filled unlocked
@@ -109,15 +114,12 @@ class AppWindow(QMainWindow):
         self.welcome.create_requested.connect(self._create_vault)
         self.welcome.model_choice.connect(self._first_model)
         self.unlock.unlock_requested.connect(self._unlock)
-        self.chat.model_chosen.connect(self.load_model)
-        self.chat.shown.connect(self._load_model_if_none)
+        self.chat.model_chosen.connect(self.model_choice.choose)
+        self.chat.shown.connect(self.model_choice.choose_if_none)
         self.chat.manage_models_requested.connect(lambda: self.show_page(MODELS))
         self.chat.journal_hit_chosen.connect(self._open_journal_hit)
         self.models.use_model.connect(self._use_model)
-        self.models.library_changed.connect(self._refresh_models)
-        self.engine.worker.loaded.connect(self._model_loaded)
-        self.engine.worker.load_progress.connect(self.chat.model_load_progress)
-        self.engine.worker.load_failed.connect(self.chat.model_failed)
+        self.models.library_changed.connect(self.model_choice.refresh)
 
         self._restore_geometry()
         self._start()
@@ -225,7 +227,8 @@ class AppWindow(QMainWindow):
         vault = self.vault
         self.vault_jobs.submit(lambda: kept_caches(vault), self.engine.keep_states_in,
                                what="opening the kept caches")
-        self._refresh_models()
+        self.model_choice.open_vault(vault)
+        self.models.open_vault(vault)
         self.api.follow(self.preferences, vault, self.vault_jobs)
         self.idle.arm(True)
 
@@ -238,6 +241,8 @@ class AppWindow(QMainWindow):
         self.api.stop()
         self.chat.clear()
         self.journal.clear()
+        self.model_choice.lock()
+        self.models.clear()
         forget_recent()  # the crisis detector's vectors of what was written
         if self.settings_page is not None:
             placeholder = QWidget()
@@ -256,39 +261,9 @@ class AppWindow(QMainWindow):
 
     # -- models ----------------------------------------------------------------------------
 
-    def load_model(self, model_id: str) -> None:
-        def find() -> LibraryModel:
-            return self.library.model(model_id)
-
-        def found(model: LibraryModel) -> None:
-            self.chat.model_loading(model.filename)
-            self.engine.load(model.path, self.preferences.load_options())
-
-        self._chosen_model = model_id
-
-        self.file_jobs.submit(find, found, self.chat.model_failed, what="finding the model")
-
-    def _load_model_if_none(self) -> None:
-        """After unlocking, once the conversation is on screen (loading competes with drawing)."""
-        if not self.engine.is_loaded and self._chosen_model is None and (
-                self.preferences.model != STARTER_ID or starter_installed()):
-            self.load_model(self.preferences.model)  # else the chat says how to get a model
-
-    def _use_model(self, model_id: str) -> None:
-        self.load_model(model_id)
+    def _use_model(self, choice: str) -> None:
+        self.model_choice.choose(choice)
         self.show_page(CHAT)
-
-    def _model_loaded(self, facts: ModelFacts, _n_ctx: int) -> None:
-        self.chat.model_loaded(facts)
-        chosen = self._chosen_model
-        if chosen and chosen != self.preferences.model:
-            self._preferences_changed(dataclasses.replace(self.preferences, model=chosen))
-        self._refresh_models()
-
-    def _refresh_models(self) -> None:
-        self.file_jobs.submit(self.library.models,
-                              lambda models: self.chat.set_models(models, self.preferences.model),
-                              self.chat.model_failed, what="reading the model library")
 
     def _hub(self) -> Hub:
         return Hub(token=self._token, offline=self.preferences.offline)
@@ -313,6 +288,7 @@ class AppWindow(QMainWindow):
     # -- preferences -----------------------------------------------------------------------
 
     def _preferences_changed(self, preferences: Preferences) -> None:
+        offline_changed = preferences.offline != self.preferences.offline
         self.preferences = preferences
         save_preferences(preferences)
         app = QApplication.instance()
@@ -323,6 +299,8 @@ class AppWindow(QMainWindow):
         self.models.set_context_length(preferences.context_length)
         self._set_crisis_region(preferences.crisis_region)
         self.api.follow(preferences, self.vault if self.is_unlocked else None, self.vault_jobs)
+        if offline_changed:
+            self.model_choice.offline_changed()
 
     def _set_crisis_region(self, region: str) -> None:
         self.chat.set_crisis_region(region)

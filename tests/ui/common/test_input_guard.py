@@ -23,7 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.common.preferences import Preferences
 from app.ui.settings.page import SettingsPage
 from app.vault.store import Vault

@@ -26,7 +26,7 @@ from pytestqt.qtbot import QtBot
 from app.engine import LoadOptions
 from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.journal.page import ENTRIES, MOOD, THOUGHT_RECORDS, JournalPage
 from app.vault.records import THOUGHT_RECORD_STEPS, Emotion, JournalEntry
 from app.vault.store import Vault

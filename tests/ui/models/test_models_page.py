@@ -24,6 +24,7 @@ from app.hub.catalog import load_catalog
 from app.hub.fit import Verdict
 from app.hub.hub_client import Hub
 from app.hub.library import COPY, REFERENCE, STARTER_ID, Library
+from app.ui.common.background import TaskThread
 from app.ui.models.catalog import FIT_COLUMN, LICENCE_COLUMN, STATUS_COLUMN
 from app.ui.models.downloads import DownloadRequest, DownloadRow, DownloadState
 from app.ui.models.page import ModelsPage
@@ -41,9 +42,11 @@ def hub_settings() -> dict[str, bool]:
 
 
 @pytest.fixture
-def page(qtbot: QtBot, fake_hub: FakeHub, hub_settings: dict[str, bool]) -> Iterator[ModelsPage]:
+def page(qtbot: QtBot, fake_hub: FakeHub, hub_settings: dict[str, bool],
+         vault_jobs: TaskThread) -> Iterator[ModelsPage]:
     shown = ModelsPage(Library(), lambda: Hub(endpoint=fake_hub.endpoint,
-                                              offline=hub_settings["offline"]), 4096)
+                                              offline=hub_settings["offline"]), 4096,
+                       vault_jobs, lambda: hub_settings["offline"])
     qtbot.addWidget(shown)
     shown.resize(1100, 700)
     shown.show()
@@ -219,7 +222,7 @@ def test_cancel_deletes_the_partial_file_running_or_paused(
 
 
 def test_shutting_down_pauses_and_the_next_page_resumes(
-        page: ModelsPage, qtbot: QtBot, fake_hub: FakeHub) -> None:
+        page: ModelsPage, qtbot: QtBot, fake_hub: FakeHub, vault_jobs: TaskThread) -> None:
     row = start(page, fake_hub)
     qtbot.waitUntil(lambda: row.bar.value() > 0, timeout=WAIT)
     page.shut_down()
@@ -228,7 +231,8 @@ def test_shutting_down_pauses_and_the_next_page_resumes(
     assert kept > 0
 
     fake_hub.behaviour.bytes_per_second = None
-    again = ModelsPage(Library(), lambda: Hub(endpoint=fake_hub.endpoint), 4096)
+    again = ModelsPage(Library(), lambda: Hub(endpoint=fake_hub.endpoint), 4096, vault_jobs,
+                       lambda: False)
     qtbot.addWidget(again)
     try:
         with qtbot.waitSignal(again.library_changed, timeout=WAIT):
@@ -240,7 +244,8 @@ def test_shutting_down_pauses_and_the_next_page_resumes(
 
 
 def test_downloads_kept_paused_are_listed_by_the_next_page_to_resume_or_cancel(
-        page: ModelsPage, qtbot: QtBot, fake_hub: FakeHub, starter_path: Path) -> None:
+        page: ModelsPage, qtbot: QtBot, fake_hub: FakeHub, starter_path: Path,
+        vault_jobs: TaskThread) -> None:
     other = ("someone/Other-GGUF", "other-Q4_1.gguf")
     fake_hub.host(*other, starter_path)
     row = start(page, fake_hub)
@@ -254,7 +259,8 @@ def test_downloads_kept_paused_are_listed_by_the_next_page_to_resume_or_cancel(
     assert set(kept) == {FILE + ".part", other[1] + ".part"} and all(kept.values())
 
     fake_hub.behaviour.bytes_per_second = None
-    again = ModelsPage(Library(), lambda: Hub(endpoint=fake_hub.endpoint), 4096)
+    again = ModelsPage(Library(), lambda: Hub(endpoint=fake_hub.endpoint), 4096, vault_jobs,
+                       lambda: False)
     qtbot.addWidget(again)
     try:
         tab = again.downloads_tab

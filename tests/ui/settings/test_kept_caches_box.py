@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.chat.sealed_spill import KeptCaches, disk_budget, kept_caches
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.settings.kept_caches_box import KeptCachesBox
 from app.vault.store import Vault
 from tests.ui.conftest import SLOW, run_on

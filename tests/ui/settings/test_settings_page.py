@@ -28,7 +28,7 @@ from app.hub.access_token import stored_token
 from app.journal.self_help import NOT_A_THERAPIST
 from app.ui.common.api_host import ApiHost
 from app.ui.common.background import TaskThread
-from app.ui.common.engine_worker import EngineHost
+from app.ui.common.engine_host import EngineHost
 from app.ui.common.passphrase_fields import PassphraseFields
 from app.ui.common.preferences import (
     Preferences,

@@ -195,7 +195,7 @@ def test_a_broken_model_file_is_explained_and_the_app_keeps_working(
 
     window = open_window(qtbot, windows)
     first_run(qtbot, window)
-    window.load_model(model.id)
+    window.model_choice.choose(model.id)
     qtbot.waitUntil(lambda: window.chat.error_dialog is not None and
                     window.chat.error_dialog.isVisible(), timeout=LOAD)
     dialog = window.chat.error_dialog
@@ -204,7 +204,7 @@ def test_a_broken_model_file_is_explained_and_the_app_keeps_working(
     dialog.close()
     assert not window.chat.composer.is_ready
 
-    window.load_model("starter")
+    window.model_choice.choose("starter")
     qtbot.waitUntil(lambda: window.chat.composer.is_ready, timeout=LOAD)
     assert send(qtbot, window, "Hi").text.strip()
 
