@@ -19,8 +19,10 @@ CHOICE_PREFIX = "server:"  # a model choice (Preferences.model) on one of your s
 
 class ServerForgotten(MiniGiantsError):
     def __init__(self) -> None:
-        super().__init__("The server this model was on has been removed from Mini-Giants.",
-                         "Choose another model, or add the server again in Models → Your servers.")
+        super().__init__("That model is no longer among your servers' models: its server was "
+                         "removed, or no longer lists it.",
+                         "Choose another model above the conversation, or add the server again "
+                         "in Models → Your servers.")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,13 @@ from PySide6.QtCore import QObject
 from app.engine import ModelFacts
 from app.hub.library import STARTER_ID, Library, LibraryModel
 from app.hub.starter import starter_installed
-from app.remote.your_servers import ServerModel, is_server_choice, server_model, server_models
+from app.remote.your_servers import (
+    ServerForgotten,
+    ServerModel,
+    is_server_choice,
+    server_model,
+    server_models,
+)
 from app.ui.chat.page import ChatPage
 from app.ui.common.background import TaskThread
 from app.ui.common.engine_host import EngineHost
@@ -92,13 +98,20 @@ class ModelChoice(QObject):
             if vault is None:
                 self._chat.set_models(models, [], self._preferences().model)
                 return
-            self._vault_jobs.submit(
-                lambda: server_models(vault),
-                lambda servers: self._chat.set_models(models, servers, self._preferences().model),
-                self._chat.model_failed, what="reading your servers")
+            self._vault_jobs.submit(lambda: server_models(vault),
+                                    lambda servers: self._show(models, servers),
+                                    self._chat.model_failed, what="reading your servers")
 
         self._file_jobs.submit(self._library.models, listed, self._chat.model_failed,
                                what="reading the model library")
+
+    def _show(self, models: list[LibraryModel], servers: list[ServerModel]) -> None:
+        choice = self._preferences().model
+        self._chat.set_models(models, servers, choice)
+        if self._engine.remote is not None and choice not in {s.choice for s in servers}:
+            # Removed in Models, or no longer listed when checked: nothing more goes there.
+            self._engine.unload()
+            self._chat.model_failed(ServerForgotten())
 
     def _use_server(self, chosen: ServerModel) -> None:
         self._chat.model_loading(chosen.label)

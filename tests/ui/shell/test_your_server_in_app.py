@@ -2,7 +2,7 @@
 loopback, added in Models → Your servers (after the plain-HTTP warning), chosen for the chat. The
 chat says where replies are computed; a reply streams from there and is kept here, encrypted; Stop
 stops it from the window; the journal companion and offline mode keep to this computer; after a
-lock the key is let go and taken up again."""
+lock the key is let go and taken up again; removed, the server gets nothing more."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app.errors import MiniGiantsError
 from app.remote.remote_model import NeedsLocalModel
+from app.ui.common.dialogs import close_open
 from app.ui.shell.window import CHAT, MODELS, AppWindow
 from tests.remote.llama_cpp_server import KEY
 from tests.ui.conftest import SLOW, run_on
@@ -94,10 +95,28 @@ def test_a_conversation_on_your_server(qtbot: QtBot, windows: list[AppWindow], y
                     timeout=SLOW)
     assert window.preferences.model.startswith("server:")
 
-    # Offline mode: nothing goes to your server.
+    # Offline mode: nothing goes to your server; off again, it is used again.
     window._preferences_changed(dataclasses.replace(window.preferences, offline=True))
     qtbot.waitUntil(lambda: "offline mode" in chat.notice.text(), timeout=SLOW)
     assert not window.engine.is_loaded and not chat.composer.is_ready
+    close_open(chat.error_dialog)
+    window._preferences_changed(dataclasses.replace(window.preferences, offline=False))
+    qtbot.waitUntil(lambda: window.engine.remote is not None and chat.composer.is_ready,
+                    timeout=SLOW)
+
+    # Removed in Models: nothing more goes there, and the chat says why.
+    window.show_page(MODELS)
+    tab = window.models.servers_tab
+    tab.tree.setCurrentItem(tab.tree.topLevelItem(0))
+    tab.remove_button.click()
+    question = tab.remove_question
+    assert question is not None
+    (delete,) = [b for b in question.buttons()
+                 if question.buttonRole(b) is QMessageBox.ButtonRole.DestructiveRole]
+    delete.click()
+    qtbot.waitUntil(lambda: "no longer among your servers' models" in chat.notice.text(),
+                    timeout=SLOW)
+    assert window.engine.remote is None and not chat.composer.is_ready
     vault = window.vault
     stored = run_on(window.vault_jobs, qtbot, lambda: vault.conversations.all())
-    assert isinstance(stored, list) and len(stored) == 1
+    assert isinstance(stored, list) and len(stored) == 1, "its conversation stays"
