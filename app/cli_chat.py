@@ -119,7 +119,7 @@ class _Remote:
 
 
 def _first_model(server: RemoteServer) -> str:
-    from app.remote.client import ServerFailed
+    from app.remote.errors import ServerFailed
 
     listed = server.models()
     if not listed:

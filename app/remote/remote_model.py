@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from app.engine.messages import ChatMessage, SamplingOptions
 from app.errors import MiniGiantsError
 from app.hub.hub_client import offline_by_environment
-from app.remote.client import RemoteOffline, RemoteServer, RemoteStream
+from app.remote.errors import RemoteOffline
 from app.remote.your_servers import ServerModel, shown_model
+
+if TYPE_CHECKING:  # the client brings `openai`, loaded with the first message to your server
+    from app.remote.client import RemoteServer, RemoteStream
 
 
 class NeedsLocalModel(MiniGiantsError):
@@ -37,8 +41,13 @@ class RemoteModel:
         if offline or offline_by_environment():
             raise RemoteOffline()
         server = chosen.server
-        return cls(chosen.model, server.host,
-                   lambda: RemoteServer(server.address(), server.api_key, offline=offline))
+
+        def connect() -> RemoteServer:
+            from app.remote.client import RemoteServer
+
+            return RemoteServer(server.address(), server.api_key, offline=offline)
+
+        return cls(chosen.model, server.host, connect)
 
     @classmethod
     def on(cls, server: RemoteServer, model: str) -> RemoteModel:

@@ -15,13 +15,8 @@ import pytest
 
 from app.engine import ChatMessage, SamplingOptions, StopReason
 from app.remote.address import server_address
-from app.remote.client import (
-    KeyRefused,
-    RemoteOffline,
-    RemoteServer,
-    RemoteStream,
-    ServerUnreachable,
-)
+from app.remote.client import RemoteServer, RemoteStream
+from app.remote.errors import KeyRefused, RemoteOffline, ServerUnreachable
 from tests.loopback import free_port
 from tests.remote.llama_cpp_server import KEY, llama_cpp_server
 

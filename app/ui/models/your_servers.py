@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.remote.address import PLAIN_HTTP_WARNING, ServerAddress, server_address
-from app.remote.client import RemoteServer
 from app.remote.your_servers import (
     ServerModel,
     YourServer,
@@ -45,6 +44,8 @@ ABOUT = ("A model too big for this computer can run on a machine of yours, in ll
 
 def listed_models(address: ServerAddress, key: str | None, offline: bool) -> tuple[str, ...]:
     """What the server lists now (a network request: only when the person asks)."""
+    from app.remote.client import RemoteServer  # it brings `openai`: not at the app's start
+
     with RemoteServer(address, key, offline=offline) as server:
         return tuple(server.models())
 
