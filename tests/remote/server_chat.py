@@ -10,7 +10,7 @@ from app.chat.session import ChatSession
 from app.remote.address import server_address
 from app.remote.client import RemoteServer
 from app.remote.remote_model import RemoteModel
-from app.remote.your_servers import add_server, server_model, server_models
+from app.remote.your_servers import ServerModel, add_server, server_model, server_models
 from app.vault.records import Message
 from app.vault.store import Vault
 from tests.chat.inline import InlineRemote
@@ -43,6 +43,10 @@ def chat_on(vault: Vault, base_url: str, key: str, sampling: dict[str, object], 
     kept = add_server(vault, base_url, kept_key or key, listed)
     (chosen,) = server_models(vault)
     assert server_model(vault, chosen.choice) == chosen and chosen.server.id == kept.id
+    return chat_with(vault, chosen, sampling)
+
+
+def chat_with(vault: Vault, chosen: ServerModel, sampling: dict[str, object]) -> Chat:
     view = ScreenView()
     engine = InlineRemote(RemoteModel.of(chosen))
     session = ChatSession(InlineJobs(), engine, view)

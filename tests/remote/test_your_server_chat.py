@@ -1,7 +1,7 @@
 """A conversation on your own server, through the chat's own logic (app/chat/session.py) with a real
 vault: llama-cpp-python's OpenAI-compatible server on loopback with the starter model, added as
 "your server". The reply streams and is kept encrypted here; Stop, the server killed mid-reply
-(what came is kept) and a wrong key end the turn cleanly."""
+(what came is kept), a wrong key and nobody there end the turn cleanly."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from app.remote.your_servers import ServerModel, add_server
 from app.vault.keys import KdfParams
 from app.vault.store import Vault
+from tests.loopback import free_port
 from tests.remote.llama_cpp_server import KEY, llama_cpp_server
-from tests.remote.server_chat import after_pieces, chat_on
+from tests.remote.server_chat import after_pieces, chat_on, chat_with
 
 QUESTION = "Tell me a long story about the lighthouse keeper Marguerite."
 
@@ -76,3 +78,12 @@ def test_a_wrong_key_is_said_and_the_question_is_kept(vault: Vault, your_server:
     (question,) = chat.stored()
     assert question.text == QUESTION, "kept: nothing the person wrote is lost"
     assert "refused the API key" in chat.view.notice and not chat.session.busy
+
+
+def test_nobody_there_is_said_and_the_question_is_kept(vault: Vault) -> None:
+    nobody = add_server(vault, f"http://127.0.0.1:{free_port()}/v1", None, ("gone-model",))
+    chat = chat_with(vault, ServerModel(nobody, "gone-model"), {"max_tokens": 8})
+    chat.send(QUESTION)
+    (question,) = chat.stored()
+    assert question.text == QUESTION and "cannot be reached" in chat.view.notice
+    assert not chat.session.busy
