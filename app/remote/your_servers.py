@@ -96,10 +96,16 @@ def server_model(vault: Vault, choice: str) -> ServerModel:
 
 def add_server(vault: Vault, base_url: str, api_key: str | None,
                models: tuple[str, ...] = ()) -> YourServer:
-    """Kept under the address as checked (server_address raises for one that is not allowed)."""
-    server = YourServer(secrets.token_hex(8), server_address(base_url).base_url,
+    """Kept under the address as checked (server_address raises for one that is not allowed);
+    added again, the same server gets the new key and models, and keeps its id (and so the
+    choices that name it)."""
+    base = server_address(base_url).base_url
+    kept = your_servers(vault)
+    same = next((server for server in kept if server.base_url == base), None)
+    server = YourServer(same.id if same else secrets.token_hex(8), base,
                         (api_key or "").strip() or None, tuple(models))
-    _keep(vault, [*your_servers(vault), server])
+    _keep(vault, [server if other is same else other for other in kept]
+          + ([] if same else [server]))
     return server
 
 

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from app.remote.address import PlainHttpRefused
-from app.remote.your_servers import add_server, remove_server, your_servers
+from app.remote.your_servers import (
+    ServerForgotten,
+    add_server,
+    remove_server,
+    server_model,
+    server_models,
+    set_models,
+    your_servers,
+)
 from app.vault.keys import KdfParams
 from app.vault.store import Vault
 
@@ -27,3 +35,18 @@ def test_servers_are_kept_sealed_and_removed(tmp_path: Path, kdf: KdfParams) -> 
         vault.unlock("pw")
         remove_server(vault, home.id)
         assert your_servers(vault) == [cloud]
+
+
+def test_a_server_added_again_is_updated_in_place(tmp_path: Path, kdf: KdfParams) -> None:
+    with Vault.create(tmp_path / "vault.db", "pw", kdf=kdf) as vault:
+        first = add_server(vault, "http://127.0.0.1:8080/v1", "old-key", ("a",))
+        other = add_server(vault, "https://gpu.example.org/v1", None)
+        again = add_server(vault, "http://127.0.0.1:8080/v1/", "new-key", ("a", "b"))
+        assert again.id == first.id and your_servers(vault) == [again, other]
+        assert [m.choice for m in server_models(vault)] == [
+            f"server:{first.id}:a", f"server:{first.id}:b"]
+        set_models(vault, first.id, ("b",))
+        assert server_model(vault, f"server:{first.id}:b").server.models == ("b",)
+        remove_server(vault, first.id)
+        with pytest.raises(ServerForgotten):
+            server_model(vault, f"server:{first.id}:b")
