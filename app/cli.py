@@ -9,7 +9,6 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
-from typing import TYPE_CHECKING
 
 from app import __version__
 from app.cli_chat import add_commands as add_chat_commands
@@ -27,9 +26,6 @@ from app.cli_vault import add_commands as add_vault_commands
 from app.datadir import data_dir, keep_private
 from app.errors import MiniGiantsError
 from app.logs import configure_logging
-
-if TYPE_CHECKING:  # the engine (and llama.cpp) is imported only by the commands that need it
-    pass
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -30,7 +30,7 @@ from app.api.turn import EngineRunner, Event, Failed, Turn
 from app.engine.engine import ChatStream, Engine
 from app.engine.errors import MessageTooLong, ReplyFormatInvalid
 from app.engine.gguf_file import ModelFacts
-from app.engine.messages import StopReason
+from app.engine.messages import GenerationStats, StopReason
 from app.errors import MiniGiantsError
 
 MAX_BODY = 4 * 1024 * 1024  # bytes: far more than any context holds as text
@@ -144,7 +144,7 @@ class _Api:
         if isinstance(event, Failed):
             raise _Refused(_engine_error(event.error))
         if event.stats.stop_reason is StopReason.ERROR:
-            raise _Refused(ApiError(500, event.stats.error or "The reply failed.", "server_error"))
+            raise _Refused(_broke_off(event.stats))
         return JSONResponse(shape.whole("".join(parts), event.stats))
 
     async def _events(self, turn: Turn, shape: ReplyShape, first: Event, echo: str,
@@ -164,8 +164,7 @@ class _Api:
                 yield sse_event(_engine_error(event.error).body())
                 return
             if event.stats.stop_reason is StopReason.ERROR:
-                yield sse_event(ApiError(500, event.stats.error or "The reply failed.",
-                                          "server_error").body())
+                yield sse_event(_broke_off(event.stats).body())
                 return
             yield shape.chunk(None, finish_reason(event.stats))
             if include_usage:
@@ -237,6 +236,11 @@ def _engine_error(error: MiniGiantsError) -> ApiError:
     if isinstance(error, ReplyFormatInvalid):
         return ApiError(400, error.message, param="response_format")
     return ApiError(500, error.message, "server_error")
+
+
+def _broke_off(stats: GenerationStats) -> ApiError:
+    """llama.cpp could not go on with a reply it had started."""
+    return ApiError(500, stats.error or "The reply failed.", "server_error")
 
 
 async def _refused(_request: Request, raised: Exception) -> Response:

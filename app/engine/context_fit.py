@@ -83,3 +83,9 @@ def fit_messages(
         else:
             low = middle + 1
     return best
+
+
+def prompt_room(max_tokens: int, n_ctx: int) -> int:
+    """The context a prompt may fill: room is kept for the reply, but never so much that a long
+    max_tokens empties the history."""
+    return n_ctx - min(max_tokens, n_ctx // 4)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 
 from app.engine.cache_states import CacheState, CacheStates, copy_in, copy_out
-from app.engine.context_fit import REFILL, ContextFit, fit_messages
+from app.engine.context_fit import REFILL, ContextFit, fit_messages, prompt_room
 from app.engine.errors import EngineClosed, MessageTooLong
 from app.engine.gguf_file import ModelFacts, inspect_gguf
 from app.engine.grammar import schema_grammar
@@ -202,12 +202,10 @@ class Engine:
         started = time.perf_counter()  # time to first token counts the fitting too
         model, context = self._require()
         grammar = self._reply_grammar(model, sampling)
-        # Keep room for the reply, but never so much that a long max_tokens empties the history.
-        reply_room = min(sampling.max_tokens, context.n_ctx // 4)
         fit = fit_messages(
             messages,
             self.tokenizer.tokenize_prompt,
-            context.n_ctx - reply_room,
+            prompt_room(sampling.max_tokens, context.n_ctx),
             context.n_ctx,
             keep_from=self._anchor,
             # Without a context shift every drop means evaluating the kept history again: then
@@ -223,7 +221,7 @@ class Engine:
         started = time.perf_counter()
         _, context = self._require()
         tokens = self.tokenizer.tokenize_text(prompt)
-        room = context.n_ctx - min(sampling.max_tokens, context.n_ctx // 4)
+        room = prompt_room(sampling.max_tokens, context.n_ctx)
         if len(tokens) > room:
             raise MessageTooLong(len(tokens), room, context.n_ctx)
         self._anchor = None

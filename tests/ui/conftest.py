@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.ui.common.api_host import ApiHost
@@ -30,6 +30,13 @@ def run_on(jobs: TaskThread, qtbot: QtBot, job: Callable[[], object]) -> object:
     jobs.submit(job, answers.append, answers.append)
     qtbot.waitUntil(lambda: bool(answers), timeout=SLOW)
     return answers[0]
+
+
+def button_of(box: QMessageBox | None, role: QMessageBox.ButtonRole) -> QAbstractButton:
+    """The one button of `box` (a question a page has open) that has `role`."""
+    assert box is not None, "no question is open"
+    (button,) = [b for b in box.buttons() if box.buttonRole(b) is role]
+    return button
 
 
 @pytest.fixture(autouse=True)

@@ -323,7 +323,7 @@ class ChatPage(QWidget):
         remote = self._engine.remote
         self.view.set_empty_note(empty_conversation_note(
             self.session.model_name if remote else name or self.session.model_name, uses,
-            self.model_bar.is_loading, server=remote[1] if remote else None))
+            self.model_bar.is_loading, server=remote.host if remote else None))
         if self.session.busy:
             return
         if self.session.vault is None:

@@ -19,6 +19,7 @@ from app.vault.store import Vault
 
 if TYPE_CHECKING:
     from app.api.server import ServedModel
+    from app.engine import ModelFacts
 
 
 class ApiHost(QObject):
@@ -28,8 +29,10 @@ class ApiHost(QObject):
         super().__init__(parent)
         self._engine = engine
         self._server: ApiServer | None = None
-        self._key: str | None = None
         self._port = 0
+        # The model served and what it is served as, made once per model loaded: programs ask for
+        # it with every request, and it reads the file's time.
+        self._served: tuple[ModelFacts, ServedModel] | None = None
         self.state = "Off."
 
     @property
@@ -43,7 +46,7 @@ class ApiHost(QObject):
         )
 
         self.stop(quietly=True)
-        self._key, self._port = key, port
+        self._port = port
         try:
             sock = loopback_socket("127.0.0.1", port)
         except MiniGiantsError as error:
@@ -84,5 +87,9 @@ class ApiHost(QObject):
         """From the server's thread: the model loaded now, if any."""
         from app.api.server import ServedModel
 
-        facts = self._engine.facts
-        return None if facts is None else ServedModel.of(facts, self._engine.n_ctx)
+        facts, served = self._engine.facts, self._served
+        if facts is None:
+            return None
+        if served is None or served[0] is not facts:
+            served = self._served = (facts, ServedModel.of(facts, self._engine.n_ctx))
+        return served[1]

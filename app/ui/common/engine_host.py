@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QObject, QThread, Signal
 
@@ -16,6 +17,13 @@ from app.engine import ChatMessage, Engine, LoadOptions, ModelFacts, SamplingOpt
 from app.errors import MiniGiantsError
 from app.remote.your_servers import ServerModel
 from app.ui.common.engine_worker import EngineWorker
+
+
+class RemoteInUse(NamedTuple):
+    """A model on your server in use: its name as replies record it, and where it runs."""
+
+    name: str
+    host: str
 
 
 class EngineHost(QObject):
@@ -38,7 +46,7 @@ class EngineHost(QObject):
         self._requests = itertools.count(1)
         self.facts: ModelFacts | None = None
         self.n_ctx = 0  # 0 with your server's model: it does not say
-        self.remote: tuple[str, str] | None = None  # your server's model in use: name, host
+        self.remote: RemoteInUse | None = None  # instead of a model here
         self._thread = QThread()
         self._thread.setObjectName("engine")
         self.worker = EngineWorker()
@@ -66,7 +74,7 @@ class EngineHost(QObject):
     @property
     def model_name(self) -> str | None:
         """As conversations and replies record it."""
-        return self.remote[0] if self.remote else self.facts.name if self.facts else None
+        return self.remote.name if self.remote else self.facts.name if self.facts else None
 
     def load(self, path: Path, options: LoadOptions) -> None:
         self.facts, self.remote = None, None
@@ -147,7 +155,7 @@ class EngineHost(QObject):
         self.facts, self.n_ctx = facts, n_ctx
 
     def _on_remote_ready(self, name: str, host: str) -> None:
-        self.remote = (name, host)
+        self.remote = RemoteInUse(name, host)
 
     def _on_load_failed(self, _error: MiniGiantsError) -> None:
         self.facts, self.n_ctx, self.remote = None, 0, None

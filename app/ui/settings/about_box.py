@@ -28,7 +28,8 @@ def about_section() -> tuple[QGroupBox, QLabel, QLabel, QLabel]:
     layout.addWidget(version)
     layout.addWidget(wrapping_label(
         "A private chat and journal that run entirely on this computer. Nothing leaves it "
-        "except the model downloads and searches you start."))
+        "except the model downloads and searches you start, and the messages you send to a "
+        "server of yours, if you add one in Models."))
     layout.addWidget(not_a_therapist)
     layout.addWidget(safety_net)
     layout.addWidget(wrapping_label("Free software under the Apache License 2.0."))

@@ -16,7 +16,7 @@ from app.ui.models.status import StatusLine
 from app.ui.models.your_servers import YourServersTab
 from app.vault.store import Vault
 from tests.remote.llama_cpp_server import KEY
-from tests.ui.conftest import SLOW, run_on
+from tests.ui.conftest import SLOW, button_of, run_on
 
 
 @pytest.fixture
@@ -53,12 +53,8 @@ def try_adding(qtbot: QtBot, tab: YourServersTab, address: str, key: str, *,
     tab.add_button.click()
     if warned is not None:
         qtbot.waitUntil(lambda: tab.plain_http_question is not None, timeout=SLOW)
-        question = tab.plain_http_question
-        assert question is not None
-        role = QMessageBox.ButtonRole.AcceptRole if warned == "add" \
-            else QMessageBox.ButtonRole.RejectRole
-        (button,) = [b for b in question.buttons() if question.buttonRole(b) is role]
-        button.click()
+        button_of(tab.plain_http_question, QMessageBox.ButtonRole.AcceptRole if warned == "add"
+                  else QMessageBox.ButtonRole.RejectRole).click()
     qtbot.waitUntil(lambda: not status.text().endswith("…") and status.text() != "",
                     timeout=SLOW)
     return status.text()
@@ -92,12 +88,8 @@ def test_adding_checking_and_removing_your_server(
 
     tab.tree.setCurrentItem(tab.tree.topLevelItem(0))
     tab.remove_button.click()
-    question = tab.remove_question
-    assert question is not None
-    (delete,) = [b for b in question.buttons()
-                 if question.buttonRole(b) is QMessageBox.ButtonRole.DestructiveRole]
     with qtbot.waitSignal(tab.changed, timeout=SLOW):
-        delete.click()
+        button_of(tab.remove_question, QMessageBox.ButtonRole.DestructiveRole).click()
     assert kept(qtbot, vault_jobs, vault) == [] and tab.tree.topLevelItemCount() == 0
 
 

@@ -18,7 +18,7 @@ from app.remote.remote_model import NeedsLocalModel
 from app.ui.common.dialogs import close_open
 from app.ui.shell.window import CHAT, MODELS, AppWindow
 from tests.remote.llama_cpp_server import KEY
-from tests.ui.conftest import SLOW, run_on
+from tests.ui.conftest import SLOW, button_of, run_on
 from tests.ui.shell.test_app_window import REPLY, first_run, open_window, windows
 from tests.ui.shell.test_lock_unlock import lock_and_unlock
 
@@ -36,9 +36,7 @@ def add_your_server(qtbot: QtBot, window: AppWindow, base_url: str) -> None:
     qtbot.waitUntil(lambda: tab.plain_http_question is not None, timeout=SLOW)
     question = tab.plain_http_question
     assert question is not None and "plain HTTP" in question.text()
-    (add,) = [b for b in question.buttons()
-              if question.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole]
-    add.click()
+    button_of(question, QMessageBox.ButtonRole.AcceptRole).click()
     qtbot.waitUntil(lambda: tab.tree.topLevelItemCount() == 1
                     and tab.tree.topLevelItem(0).childCount() == 1, timeout=SLOW)
     assert tab.key.text() == "" and tab.address.text() == "", "the key left the form"
@@ -109,11 +107,7 @@ def test_a_conversation_on_your_server(qtbot: QtBot, windows: list[AppWindow], y
     tab = window.models.servers_tab
     tab.tree.setCurrentItem(tab.tree.topLevelItem(0))
     tab.remove_button.click()
-    question = tab.remove_question
-    assert question is not None
-    (delete,) = [b for b in question.buttons()
-                 if question.buttonRole(b) is QMessageBox.ButtonRole.DestructiveRole]
-    delete.click()
+    button_of(tab.remove_question, QMessageBox.ButtonRole.DestructiveRole).click()
     qtbot.waitUntil(lambda: "no longer among your servers' models" in chat.notice.text(),
                     timeout=SLOW)
     assert window.engine.remote is None and not chat.composer.is_ready
